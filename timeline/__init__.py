@@ -1,0 +1,1 @@
+"""A generator of fact-checked timeline websites: load → validate → render → write."""

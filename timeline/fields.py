@@ -1,0 +1,144 @@
+"""Reading one front-matter value into a typed value, or a Problem the editor can act on."""
+
+from __future__ import annotations
+
+import calendar
+import difflib
+import re
+from urllib.parse import urlsplit
+
+from .model import EventDate, Location, Problem
+from .yamltext import YMap, YValue
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_SCHEMES = ("http", "https")
+
+
+def did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def slugify(text: str) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+class Fields:
+    """One YAML mapping of a file, read key by key; every problem is collected, none raised."""
+
+    def __init__(self, data: YValue | None, where: Location, problems: list[Problem], what: str):
+        self.where = where
+        self.problems = problems
+        if data is None:
+            self.map = YMap()
+        elif isinstance(data.value, YMap):
+            self.map = data.value
+        else:
+            self.map = YMap()
+            self.problem(data.line, f"the {what} must be a list of 'key: value' lines, not {data.kind}")
+
+    def problem(self, line: int, message: str, hint: str = "", severity: str = "error") -> None:
+        self.problems.append(Problem(Location(self.where.path, line), message, hint, severity))
+
+    def line(self, key: str) -> int:
+        return self.map.key_lines.get(key, self.where.line)
+
+    def check_keys(self, allowed: tuple[str, ...]) -> None:
+        for key, line in self.map.key_lines.items():
+            if key not in allowed:
+                hint = did_you_mean(key, allowed) or "the keys are: " + ", ".join(allowed)
+                self.problem(line, f"unknown key '{key}'", hint)
+
+    def text(self, key: str, required: bool = False, hint: str = "") -> str:
+        value = self.map.items.get(key)
+        if value is None:
+            if required:
+                missing = "is missing" if key not in self.map.key_lines else "is empty"
+                self.problem(self.line(key), f"'{key}' {missing}", hint)
+            return ""
+        if not isinstance(value.value, str):
+            self.problem(value.line, f"'{key}' must be text, not {value.kind}", hint)
+            return ""
+        text = value.value.strip()
+        if required and not text:
+            self.problem(value.line, f"'{key}' is empty", hint)
+        return text
+
+    def date(self, key: str, required: bool = False) -> EventDate | None:
+        text = self.text(key, required, "write the date as YYYY-MM-DD, YYYY-MM or YYYY")
+        if not text:
+            return None
+        return parse_date(text, key, Location(self.where.path, self.map.items[key].line), self.problems)
+
+    def url(self, key: str, required: bool = False) -> str:
+        text = self.text(key, required, "the full address, starting with https://")
+        if not text:
+            return ""
+        problem = url_problem(text)
+        if problem:
+            self.problem(self.map.items[key].line, f"'{key}' {problem}", "use the full address, starting with https://")
+            return ""
+        return text
+
+    def boolean(self, key: str) -> bool:
+        text = self.text(key)
+        if text in ("", "false"):
+            return False
+        if text == "true":
+            return True
+        self.problem(self.map.items[key].line, f"'{key}' must be true or false, not '{text}'")
+        return False
+
+    def items(self, key: str) -> list[YValue] | None:
+        """A list value; a single text is read as a one-item list."""
+        value = self.map.items.get(key)
+        if value is None:
+            return None
+        if isinstance(value.value, list):
+            return value.value
+        if isinstance(value.value, str):
+            return [value] if value.value.strip() else []
+        self.problem(value.line, f"'{key}' must be a list, not a mapping", "write one '- item' per line")
+        return None
+
+
+def parse_date(text: str, key: str, where: Location, problems: list[Problem]) -> EventDate | None:
+    match = _DATE.match(text)
+    if not match:
+        problems.append(
+            Problem(where, f"'{key}' is not a date: '{text}'", "write it as YYYY-MM-DD, YYYY-MM or YYYY, e.g. 2024-12-12")
+        )
+        return None
+    year, month, day = (int(part) if part else None for part in match.groups())
+    if month is not None and not 1 <= month <= 12:
+        problems.append(Problem(where, f"'{key}' {text} is impossible: there is no month {month}"))
+        return None
+    if day is not None:
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            problems.append(
+                Problem(
+                    where,
+                    f"'{key}' {text} is impossible: {calendar.month_name[month]} {year} has {last} days",
+                )
+            )
+            return None
+    return EventDate(year, month, day)
+
+
+def url_problem(text: str) -> str:
+    """Why `text` is not a safe absolute http(s) address, or '' when it is."""
+    if any(ch.isspace() or ord(ch) < 32 for ch in text):
+        return "must not contain spaces or control characters"
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return f"is not a valid address: '{text}'"
+    scheme = parts.scheme.lower()
+    if scheme not in _SCHEMES:
+        shown = f"'{scheme}:'" if scheme else "no scheme"
+        return f"must start with http:// or https:// (found {shown})"
+    if not parts.hostname:
+        return f"has no host name: '{text}'"
+    return ""

@@ -1,0 +1,104 @@
+"""Editors' Markdown → safe HTML with numbered citations.
+
+Order matters for safety: Markdown first, then the sanitiser (nh3, a binding to the Rust crate
+ammonia) over everything the editor wrote, and only then our own citation links, which the
+sanitiser never sees. Citations travel through Markdown as private-use placeholders that the
+editor's text cannot contain (we strip those characters from it first).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+
+import markdown
+import markdown.treeprocessors
+import nh3
+from markdown.inlinepatterns import InlineProcessor
+from markdown.util import AtomicString
+from markupsafe import Markup, escape
+
+from .markers import MARKER
+
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_PLACEHOLDER = re.compile(f"{_OPEN}([^{_CLOSE}]*){_CLOSE}")
+
+ALLOWED_TAGS = {
+    "p", "a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
+    "br", "hr", "h2", "h3", "h4", "sup", "sub", "abbr", "q",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"}}
+ALLOWED_SCHEMES = {"http", "https", "mailto"}
+
+
+@dataclass
+class CitedHtml:
+    """Rendered Markdown and, per citation number, the ids of the markers that point to it."""
+
+    html: Markup
+    backlinks: dict[int, list[str]] = field(default_factory=dict)
+
+
+class _CitationPattern(InlineProcessor):
+    def handleMatch(self, match, data):  # noqa: N802 (Python-Markdown's name)
+        return AtomicString(f"{_OPEN}{match.group(1)}{_CLOSE}"), match.start(0), match.end(0)
+
+
+def _demote_headings(md: markdown.Markdown) -> None:
+    """The page owns h1: an editor's '# Heading' becomes h2, '##' h3, anything smaller h4."""
+
+    class Shift(markdown.treeprocessors.Treeprocessor):
+        def run(self, root: etree.Element) -> None:
+            for element in root.iter():
+                if element.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                    element.tag = f"h{min(int(element.tag[1]) + 1, 4)}"
+
+    md.treeprocessors.register(Shift(md), "shift-headings", 0)
+
+
+class MarkdownRenderer:
+    """One configured Markdown converter, reused: building one per page is the slow part."""
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(extensions=[], output_format="html")
+        # Above links (160), so [^id] is never read as a reference link.
+        self._md.inlinePatterns.register(_CitationPattern(MARKER.pattern, self._md), "citation", 175)
+        _demote_headings(self._md)
+
+    def render(self, text: str, numbers: dict[str, int], anchor_prefix: str) -> CitedHtml:
+        """`numbers` maps source id → citation number; markers link to '#<prefix>-src-<n>'."""
+        self._md.reset()
+        text = text.replace(_OPEN, "").replace(_CLOSE, "")
+        html = self._md.convert(text)
+        clean = nh3.clean(
+            html,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes=ALLOWED_SCHEMES,
+            link_rel="noopener noreferrer",
+            strip_comments=True,
+        )
+        result = CitedHtml(Markup(""))
+
+        def link(match: re.Match) -> str:
+            source_id = match.group(1)
+            number = numbers.get(source_id)
+            if number is None:  # validation prevents this; show the marker rather than lose it
+                return str(escape(f"[^{source_id}]"))
+            anchors = result.backlinks.setdefault(number, [])
+            anchor = f"{anchor_prefix}-cite-{number}-{len(anchors) + 1}"
+            anchors.append(anchor)
+            return (
+                f'<sup class="cite"><a id="{anchor}" href="#{anchor_prefix}-src-{number}" '
+                f'aria-label="source {number}">[{number}]</a></sup>'
+            )
+
+        result.html = Markup(_PLACEHOLDER.sub(link, clean))
+        return result
+
+    def plain(self, text: str) -> str:
+        """Text without markup or citation markers, for a meta description."""
+        self._md.reset()
+        html = self._md.convert(MARKER.sub("", text.replace(_OPEN, "").replace(_CLOSE, "")))
+        return " ".join(Markup(nh3.clean(html, tags=set())).unescape().split())

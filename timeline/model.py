@@ -1,0 +1,143 @@
+"""The values the pipeline passes between stages: small, frozen, and free of I/O."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where an editor can find something: a path relative to the project, and a 1-based line."""
+
+    path: str
+    line: int = 0  # 0 when no line applies (a whole file, a missing file)
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: Location
+    message: str
+    hint: str = ""
+    severity: str = "error"  # "error" stops the build; "warning" only with --strict
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def sort_key(self) -> tuple:
+        return (self.where.path, self.where.line, self.message)
+
+
+@dataclass(frozen=True, order=True)
+class EventDate:
+    """A date with honest precision: month and day are None when the source does not give them."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def sort_key(self) -> tuple[int, int, int]:
+        return (self.year, self.month or 0, self.day or 0)
+
+    @property
+    def iso(self) -> str:
+        """The value of a <time datetime> attribute: 2024, 2024-12 or 2024-12-12."""
+        parts = [f"{self.year:04d}"]
+        if self.month:
+            parts.append(f"{self.month:02d}")
+        if self.day:
+            parts.append(f"{self.day:02d}")
+        return "-".join(parts)
+
+    @property
+    def display(self) -> str:
+        """How readers see it: 2024, December 2024 or 12 December 2024."""
+        if self.month is None:
+            return str(self.year)
+        month = calendar.month_name[self.month]
+        if self.day is None:
+            return f"{month} {self.year}"
+        return f"{self.day} {month} {self.year}"
+
+    def __str__(self) -> str:
+        return self.iso
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    url: str
+    title: str
+    publisher: str
+    published: EventDate
+    where: Location
+    archive_url: str = ""
+    original_url: str = ""
+    accessed: EventDate | None = None
+    note: str = ""
+    snapshot: str | None = None  # the stored text, when content/sources/<id>.txt exists
+
+    @property
+    def title_is_description(self) -> bool:
+        """A title in parentheses describes a page whose real headline is unknown: never quote it."""
+        return self.title.startswith("(") and self.title.endswith(")")
+
+
+@dataclass(frozen=True)
+class Citation:
+    source: Source
+    number: int  # 1-based, in the order of the event's `sources` list
+    quote: str = ""
+    where: Location | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    slug: str
+    title: str
+    date: EventDate
+    where: Location
+    citations: tuple[Citation, ...]
+    body_markdown: str
+    summary_markdown: str = ""
+    end_date: EventDate | None = None
+    tags: tuple[str, ...] = ()
+    draft: bool = False
+
+    def sort_key(self) -> tuple:
+        return (self.date.sort_key(), self.slug)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    description: str
+    base_url: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Timeline:
+    site: SiteConfig
+    events: tuple[Event, ...]  # sorted by date, then slug
+    sources: tuple[Source, ...] = field(default=())  # sorted by id
+
+    def years(self) -> list[tuple[int, list[Event]]]:
+        groups: dict[int, list[Event]] = {}
+        for event in self.events:
+            groups.setdefault(event.date.year, []).append(event)
+        return list(groups.items())
+
+    def tags(self) -> list[tuple[str, list[Event]]]:
+        groups: dict[str, list[Event]] = {}
+        for event in self.events:
+            for tag in event.tags:
+                groups.setdefault(tag, []).append(event)
+        return sorted(groups.items())
+
+    def citing_events(self, source_id: str) -> list[Event]:
+        return [e for e in self.events if any(c.source.id == source_id for c in e.citations)]

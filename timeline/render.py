@@ -1,0 +1,88 @@
+"""Stage 3: a Timeline → {output path: bytes}. No file is read or written here but templates."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from .markup import CitedHtml, MarkdownRenderer
+from .model import Event, Timeline
+
+
+@dataclass(frozen=True)
+class EventView:
+    """An event as one page shows it: its text rendered with citation anchors unique to that page."""
+
+    event: Event
+    text: CitedHtml
+    anchor: str  # the id of the event on the page, and the prefix of its citation anchors
+    description: str  # plain text of the summary (or body), for <meta name="description">
+
+    @property
+    def citations(self):
+        return self.event.citations
+
+
+def make_environment(templates_dir: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(templates_dir),
+        autoescape=True,  # every value from content is text unless it went through markup.py
+        undefined=StrictUndefined,  # a typo in a template fails the build instead of printing nothing
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["host"] = lambda url: urlsplit(url).hostname or url
+    return env
+
+
+def render_site(timeline: Timeline, templates_dir: Path) -> dict[str, bytes]:
+    env = make_environment(templates_dir)
+    markdown = MarkdownRenderer()
+    pages: dict[str, str] = {}
+
+    def numbers(event: Event) -> dict[str, int]:
+        return {c.source.id: c.number for c in event.citations}
+
+    def view(event: Event, use_summary: bool) -> EventView:
+        text = event.summary_markdown if use_summary and event.summary_markdown else event.body_markdown
+        description = markdown.plain(event.summary_markdown or event.body_markdown)
+        return EventView(event, markdown.render(text, numbers(event), event.slug), event.slug, description)
+
+    def page(path: str, template: str, **context) -> None:
+        depth = path.count("/")
+        root = ("../" * depth or "./") if path != "404.html" else _base_path(timeline.site.base_url)
+        pages[path] = env.get_template(template).render(
+            site=timeline.site, root=root, path=path, page_url=_page_url(timeline.site.base_url, path), **context
+        )
+
+    summaries = {e.slug: view(e, use_summary=True) for e in timeline.events}
+    page("index.html", "index.html", years=[(y, [summaries[e.slug] for e in es]) for y, es in timeline.years()],
+         count=len(timeline.events))
+    for event in timeline.events:
+        page(f"events/{event.slug}/index.html", "event.html", item=view(event, use_summary=False))
+    tags = timeline.tags()
+    page("tags/index.html", "tags.html", tags=tags)
+    for tag, events in tags:
+        page(f"tags/{tag}/index.html", "tag.html", tag=tag, items=[summaries[e.slug] for e in events])
+    page("sources/index.html", "sources.html",
+         sources=[(s, timeline.citing_events(s.id)) for s in timeline.sources])
+    page("404.html", "404.html")
+    return {path: text.encode("utf-8") for path, text in sorted(pages.items())}
+
+
+def _base_path(base_url: str) -> str:
+    """The site's path on its host ('/' or '/project/'): the 404 page is served at any depth."""
+    path = urlsplit(base_url).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def _page_url(base_url: str, path: str) -> str:
+    """The canonical address of an output file: '.../events/x/' rather than '.../events/x/index.html'."""
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    pretty = path[: -len("index.html")] if posixpath.basename(path) == "index.html" else path
+    return base + pretty

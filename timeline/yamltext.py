@@ -1,0 +1,120 @@
+"""YAML read as plain text with a line number on every value.
+
+We compose (parse without constructing) so that: every scalar stays the text the editor typed
+(YAML 1.1 would turn `no` into False and `2024-12-12` into a date); every key keeps its line for
+error messages; duplicate keys and aliases, which `yaml.safe_load` accepts silently, are reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+from .model import Location, Problem
+
+# The C parser is several times faster; its errors carry the same marks.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class YValue:
+    """A YAML value: text (str), a list of YValue, or a YMap. `line` is 1-based in the file."""
+
+    value: object
+    line: int
+
+    @property
+    def kind(self) -> str:
+        if isinstance(self.value, str):
+            return "text"
+        if isinstance(self.value, list):
+            return "a list"
+        return "a mapping"
+
+
+@dataclass(frozen=True)
+class YMap:
+    items: dict[str, YValue] = field(default_factory=dict)
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+
+_HINTS = {
+    "found character '\\t' that cannot start any token": "indent with spaces, not tabs",
+    "mapping values are not allowed here": (
+        "a value that contains ': ' must be in quotes, e.g. title: 'Pardons: the list'"
+    ),
+    "found unexpected end of stream": "a quotation mark is probably not closed",
+    "found undefined alias": "anchors and aliases (&name, *name) are not supported: write the value out",
+}
+
+
+def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[YValue | None, list[Problem]]:
+    """Parse `text`, which starts at line `first_line` of `path`. Never raises on bad input."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = first_line + (mark.line if mark else 0)
+        what = error.problem or "invalid YAML"
+        message = f"YAML syntax error: {what}"
+        if error.context:
+            message += f" ({error.context})"
+        return None, [Problem(Location(path, line), message, _HINTS.get(what, ""))]
+    except yaml.YAMLError as error:  # errors without a position, e.g. a stream that is not text
+        return None, [Problem(Location(path, first_line), f"YAML error: {error}")]
+    if node is None:
+        return None, []
+    return _Converter(path, first_line).convert(node)
+
+
+class _Converter:
+    def __init__(self, path: str, first_line: int):
+        self.path = path
+        self.offset = first_line
+        self.seen: set[int] = set()
+        self.problems: list[Problem] = []
+
+    def convert(self, node: yaml.Node) -> tuple[YValue | None, list[Problem]]:
+        value = self._value(node)
+        return value, self.problems
+
+    def _line(self, node: yaml.Node) -> int:
+        return node.start_mark.line + self.offset
+
+    def _problem(self, node: yaml.Node, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(Location(self.path, self._line(node)), message, hint))
+
+    def _value(self, node: yaml.Node) -> YValue | None:
+        # An alias is the same node object met twice. Refusing it also defuses "billion laughs".
+        if id(node) in self.seen:
+            self._problem(node, "YAML aliases (*name) are not supported", _HINTS["found undefined alias"])
+            return None
+        self.seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            return YValue(node.value, self._line(node))
+        if isinstance(node, yaml.SequenceNode):
+            items = [self._value(child) for child in node.value]
+            return YValue([item for item in items if item is not None], self._line(node))
+        return YValue(self._mapping(node), self._line(node))
+
+    def _mapping(self, node: yaml.MappingNode) -> YMap:
+        result = YMap()
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._problem(key_node, "a key must be a plain word, not a list or mapping")
+                continue
+            key = key_node.value
+            if key in result.items or key in result.key_lines:
+                first = result.key_lines[key]
+                self._problem(
+                    key_node,
+                    f"duplicate key '{key}' (first given on line {first})",
+                    "keep one of them: YAML would silently use the last",
+                )
+                continue
+            result.key_lines[key] = self._line(key_node)
+            value = self._value(value_node)
+            if value is not None:
+                result.items[key] = value
+        return result
