@@ -28,13 +28,17 @@ def validate(raw: RawContent) -> tuple[Timeline | None, list[Problem]]:
         source = _source(raw_source, problems)
         if source:
             sources[source.id] = source
+    # Files that exist but have errors: events citing them are not told the id is unknown as well.
+    broken = {PurePosixPath(r.where.path).stem for r in raw.sources} - set(sources)
+    broken |= {PurePosixPath(p.where.path).stem for p in raw.problems if p.where.path.endswith(".yaml")}
     events = []
     for raw_event in raw.events:
-        event = _event(raw_event, sources, problems)
+        event = _event(raw_event, sources, broken, problems)
         if event:
             events.append(event)
     _check_unique_slugs(events, problems)
-    _check_every_source_cited(events, sources, problems)
+    if not any(p.is_error for p in problems):  # otherwise an unparsed event may be the one citing it
+        _check_every_source_cited(events, sources, problems)
     problems.sort(key=Problem.sort_key)
     if any(p.is_error for p in problems) or site is None:
         return None, problems
@@ -90,9 +94,11 @@ def _source(raw: RawSource, problems: list[Problem]) -> Source | None:
     return source if len(problems) == before else None
 
 
-def _event(raw: RawEvent, sources: dict[str, Source], problems: list[Problem]) -> Event | None:
+def _event(raw: RawEvent, sources: dict[str, Source], broken: set[str], problems: list[Problem]) -> Event | None:
     before = len(problems)
     fields = Fields(raw.front, raw.where, problems, "front matter")
+    if len(problems) != before:
+        return None  # not a mapping: every key would be reported missing
     fields.check_keys(EVENT_KEYS)
     title = fields.text("title", required=True, hint="add a line such as: title: Biden pardons his son Hunter")
     date = fields.date("date", required=True)
@@ -101,10 +107,11 @@ def _event(raw: RawEvent, sources: dict[str, Source], problems: list[Problem]) -
         fields.problem(fields.line("end_date"), f"'end_date' {end_date} is not after 'date' {date}")
     slug = _slug_from_name(raw.where, date, fields)
     tags = _tags(fields)
-    citations = _citations(fields, sources)
+    citations, listed = _citations(fields, sources, broken)
     summary = fields.text("summary")
     draft = fields.boolean("draft")
-    _check_markers(raw, fields, citations, sources, summary)
+    if listed:
+        _check_markers(raw, fields, citations, listed, sources, summary)
     if len(problems) != before:
         return None
     return Event(
@@ -157,7 +164,8 @@ def _tags(fields: Fields) -> tuple[str, ...]:
     return tuple(tags)
 
 
-def _citations(fields: Fields, sources: dict[str, Source]) -> list[Citation]:
+def _citations(fields: Fields, sources: dict[str, Source], broken: set[str]) -> tuple[list[Citation], set[str]]:
+    """The event's citations, and every id its sources: list names (known or not)."""
     items = fields.items("sources")
     if not items:
         if items is not None or "sources" not in fields.map.key_lines:
@@ -166,21 +174,26 @@ def _citations(fields: Fields, sources: dict[str, Source]) -> list[Citation]:
                 "the event has no source",
                 "every event needs at least one source: add 'sources:' with a source id, e.g. - wh-statement-2024-12-12",
             )
-        return []
+        return [], set()
     citations: list[Citation] = []
+    listed: set[str] = set()
     for item in items:
         source_id, quote = _citation_parts(item, fields)
         if not source_id:
             continue
         where = Location(fields.where.path, item.line)
-        if any(c.source.id == source_id for c in citations):
+        if source_id in listed:
             fields.problem(item.line, f"the source '{source_id}' is listed twice")
-        elif source_id not in sources:
+            continue
+        listed.add(source_id)
+        if source_id in broken:
+            continue  # the source file's own problems are reported there
+        if source_id not in sources:
             hint = did_you_mean(source_id, sources) or f"add content/sources/{source_id}.yaml, or check the spelling"
             fields.problem(item.line, f"unknown source '{source_id}'", hint)
         else:
             citations.append(Citation(sources[source_id], len(citations) + 1, quote, where))
-    return citations
+    return citations, listed
 
 
 def _citation_parts(item, fields: Fields) -> tuple[str, str]:
@@ -195,8 +208,7 @@ def _citation_parts(item, fields: Fields) -> tuple[str, str]:
     return source_id, entry.text("quote")
 
 
-def _check_markers(raw: RawEvent, fields: Fields, citations: list[Citation], sources, summary: str) -> None:
-    listed = {c.source.id for c in citations}
+def _check_markers(raw: RawEvent, fields: Fields, citations, listed: set[str], sources, summary: str) -> None:
     summary_line = fields.map.items["summary"].line if summary else 0
     # Body markers are found on their own line; a summary is one YAML value, reported at its key.
     texts = [(raw.body, raw.body_line, 1)]
@@ -223,6 +235,7 @@ def _check_markers(raw: RawEvent, fields: Fields, citations: list[Citation], sou
             )
     if not raw.body.strip():
         fields.problem(raw.body_line - 1, "the event has no text after the front matter", "write what happened, citing sources")
+        return
     for citation in citations:
         if citation.source.id not in cited:
             fields.problem(

@@ -39,14 +39,21 @@ class YMap:
     key_lines: dict[str, int] = field(default_factory=dict)
 
 
+# Hints for PyYAML's messages, matched by their start (the C and Python parsers word them a little differently).
 _HINTS = {
-    "found character '\\t' that cannot start any token": "indent with spaces, not tabs",
-    "mapping values are not allowed here": (
-        "a value that contains ': ' must be in quotes, e.g. title: 'Pardons: the list'"
-    ),
+    "mapping values are not allowed": "a value that contains ': ' must be in quotes, e.g. title: 'Pardons: the list'",
+    "did not find expected ',' or ']'": "a list in [brackets] must end with ], and items are separated by commas",
+    "did not find expected key": "check the indentation: keys of one block start in the same column",
     "found unexpected end of stream": "a quotation mark is probably not closed",
     "found undefined alias": "anchors and aliases (&name, *name) are not supported: write the value out",
 }
+_TAB_HINT = "indent with spaces, not tabs"
+
+
+def _hint(problem: str, text: str, mark) -> str:
+    if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        return _TAB_HINT
+    return next((hint for start, hint in _HINTS.items() if problem.startswith(start)), "")
 
 
 def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[YValue | None, list[Problem]]:
@@ -60,7 +67,7 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[YValue | None
         message = f"YAML syntax error: {what}"
         if error.context:
             message += f" ({error.context})"
-        return None, [Problem(Location(path, line), message, _HINTS.get(what, ""))]
+        return None, [Problem(Location(path, line), message, _hint(what, text, mark))]
     except yaml.YAMLError as error:  # errors without a position, e.g. a stream that is not text
         return None, [Problem(Location(path, first_line), f"YAML error: {error}")]
     if node is None:

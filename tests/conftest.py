@@ -1,0 +1,101 @@
+"""Composable fixtures: a content factory, an in-process runner, and the real site built once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from timeline.cli import main
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+SITE_YAML = """\
+title: Test timeline
+description: A small timeline for tests.
+base_url: https://example.org/test/
+language: en
+"""
+
+SOURCE_YAML = """\
+url: https://example.org/statement
+title: A statement
+publisher: The Example Office
+published: '2024-12-12'
+"""
+
+EVENT_MD = """\
+---
+title: Something happened
+date: '2024-12-12'
+tags: [pardon]
+sources:
+  - example-statement
+---
+Something happened on this day.[^example-statement]
+"""
+
+
+def minimal_files() -> dict[str, str | bytes]:
+    """The smallest valid content: one site, one source, one event. Tests change one thing in it."""
+    return {
+        "content/site.yaml": SITE_YAML,
+        "content/sources/example-statement.yaml": SOURCE_YAML,
+        "content/events/2024-12-12-something-happened.md": EVENT_MD,
+    }
+
+
+@pytest.fixture
+def make_project(tmp_path):
+    """Write {relative path: text or bytes} under a fresh folder; return the folder."""
+
+    def make(files: dict[str, str | bytes]) -> Path:
+        for relative, data in files.items():
+            path = tmp_path / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(data, bytes):
+                path.write_bytes(data)
+            else:
+                path.write_text(data, encoding="utf-8", newline="")
+        (tmp_path / "content").mkdir(exist_ok=True)
+        return tmp_path
+
+    return make
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run(capsys):
+    """Run build.py's main() in this process on a project folder made by make_project."""
+
+    def run_in(project: Path, *args: str) -> Run:
+        code = main([*args, "--content", str(project / "content"), "--out", str(project / "_site")])
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run_in
+
+
+def run_script(*args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess:
+    """Run build.py as editors do, in a separate process."""
+    return subprocess.run(
+        [sys.executable, str(PROJECT / "build.py"), *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> Path:
+    """The project's own content/, built once into a temporary folder."""
+    out = tmp_path_factory.mktemp("real") / "_site"
+    result = run_script("--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
