@@ -8,10 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, sync_playwright
 
 from timeline.cli import main
 
 PROJECT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"  # Debian's package: Playwright cannot download its own browser here
+# Without the background-networking flags Chromium keeps trying to reach Google, and this machine refuses.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
 
 SITE_YAML = """\
 title: Test timeline
@@ -99,3 +104,29 @@ def real_site(tmp_path_factory) -> Path:
     result = run_script("--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """new_page(**context options) → a Page in a fresh context; every context is closed after the test."""
+    contexts = []
+
+    def make(**options) -> Page:
+        context = browser.new_context(**options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()

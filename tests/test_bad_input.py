@@ -30,7 +30,7 @@ BAD_INPUTS = [
     ),
     pytest.param(
         {E: ev("title: [unclosed\ndate: '2024-12-12'\nsources: [example-statement]\n")},
-        "content/events/2024-12-12-something-happened.md:3: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence)\n    hint: a list in [brackets] must end with ], and items are separated by commas",
+        "content/events/2024-12-12-something-happened.md:2: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence)\n    hint: a list in [brackets] must end with ], and items are separated by commas",
         id="yaml-syntax",
     ),
     pytest.param(

@@ -1,22 +1,25 @@
-"""The commands: build (the default) and check. Each returns an exit status; none lets a traceback out."""
+"""The commands: build (the default), check, new and serve. None lets a traceback out."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
+from .fields import SLUG, did_you_mean, parse_date
 from .load import load_content, load_static
 from .model import Location, Problem, Timeline
 from .render import render_site
-from .report import count, format_report
+from .report import count, format_github, format_report
 from .validate import validate
 from .write import UnsafeOutput, check_output_folder, write_site
 
 PROJECT = Path(__file__).resolve().parent.parent
+COMMANDS = ("build", "check", "new", "serve")
 
 
 @dataclass(frozen=True)
@@ -27,15 +30,28 @@ class Paths:
     out: Path
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
+def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="build.py", description="Build the timeline site from content/.")
-    parser.add_argument("command", nargs="?", default="build", choices=["build", "check"],
-                        help="build (default): validate and write the site; check: validate only, write nothing")
-    parser.add_argument("--content", type=Path, default=PROJECT / "content", help="content folder (default: content/)")
-    parser.add_argument("--templates", type=Path, default=PROJECT / "templates", help="templates folder")
-    parser.add_argument("--static", type=Path, default=PROJECT / "static", help="static files folder")
-    parser.add_argument("--out", type=Path, default=PROJECT / "_site", help="output folder (default: _site/)")
-    parser.add_argument("--strict", action="store_true", help="fail on warnings too")
+    commands = parser.add_subparsers(dest="command", metavar="command")
+    build = commands.add_parser("build", help="validate, then write the site (the default command)")
+    check = commands.add_parser("check", help="validate only; write nothing")
+    new = commands.add_parser("new", help="create a new event file to fill in")
+    serve = commands.add_parser("serve", help="preview on 127.0.0.1, rebuilding on every save")
+    for command in (build, check, new, serve):
+        command.add_argument("--content", type=Path, default=PROJECT / "content", help="content folder")
+        command.add_argument("--templates", type=Path, default=PROJECT / "templates", help="templates folder")
+        command.add_argument("--static", type=Path, default=PROJECT / "static", help="static files folder")
+        command.add_argument("--out", type=Path, default=PROJECT / "_site", help="output folder (default: _site/)")
+    for command in (build, check):
+        command.add_argument("--strict", action="store_true", help="fail on warnings too")
+    new.add_argument("title", help="the event's title, in quotes")
+    new.add_argument("--date", required=True, help="YYYY-MM-DD, YYYY-MM or YYYY")
+    new.add_argument("--tag", action="append", default=[], help="a topic (repeat for more)")
+    new.add_argument("--source", action="append", default=[], help="a source id (repeat for more)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
+        argv = ["build", *argv]  # `python build.py` and `python build.py --out x` build
     return parser.parse_args(argv)
 
 
@@ -48,43 +64,118 @@ def render_and_write(timeline: Timeline, paths: Paths) -> list[Problem]:
     try:
         files = render_site(timeline, paths.templates)
     except jinja2.TemplateSyntaxError as error:
-        return [Problem(Location(_shown(paths, error.filename or error.name or "templates"), error.lineno or 0),
-                        f"template error: {error.message}")]
+        where = Location(_shown(paths, error.filename or error.name or paths.templates), error.lineno or 0)
+        return [Problem(where, f"template error: {error.message}")]
     except jinja2.TemplateError as error:
         return [Problem(Location(_shown(paths, paths.templates)), f"template error: {error}")]
     files.update(load_static(paths.static))
+    check_output_folder(paths.out, [paths.content, paths.templates, paths.static])
     write_site(files, paths.out)
     return []
 
 
+def build_once(paths: Paths) -> tuple[Timeline | None, list[Problem]]:
+    """load → validate → render → write; the site is written only when there is no error."""
+    timeline, problems = load_and_validate(paths)
+    if timeline is not None:
+        problems = problems + render_and_write(timeline, paths)
+    return timeline, problems
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    args = parse_args(sys.argv[1:] if argv is None else argv)
     paths = Paths(args.content, args.templates, args.static, args.out)
     try:
-        timeline, problems = load_and_validate(paths)
-        failed = timeline is None or (args.strict and problems)
-        if problems:
-            print(format_report(problems), file=sys.stderr)
-        if failed:
-            print(f"{count(problems)}; nothing was written.", file=sys.stderr)
-            return 1
-        if args.command == "check":
-            print(f"OK: {len(timeline.events)} events and {len(timeline.sources)} sources are valid.")
-            return 0
-        check_output_folder(paths.out, [paths.content, paths.templates, paths.static])
-        problems = render_and_write(timeline, paths)
-        if problems:
-            print(format_report(problems) + "\nnothing was written.", file=sys.stderr)
-            return 1
+        if args.command == "new":
+            return run_new(args, paths)
+        if args.command == "serve":
+            return run_serve(args, paths)
+        return run_build(args, paths)
     except UnsafeOutput as error:
         print(f"error: {error}", file=sys.stderr)
-        return 1
     except OSError as error:
         print(f"error: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
-    print(f"Built {len(timeline.events)} events from {len(timeline.sources)} sources into {paths.out}.")
+    return 1
+
+
+def run_build(args: argparse.Namespace, paths: Paths) -> int:
+    if args.command == "check":
+        timeline, problems = load_and_validate(paths)
+    else:
+        timeline, problems = build_once(paths)
+    report(problems)
+    if timeline is None or any(p.is_error for p in problems) or (args.strict and problems):
+        print(f"{count(problems)}; nothing was written.", file=sys.stderr)
+        return 1
+    if args.command == "check":
+        print(f"OK: {len(timeline.events)} events and {len(timeline.sources)} sources are valid.")
+    else:
+        print(f"Built {len(timeline.events)} events from {len(timeline.sources)} sources into {paths.out}.")
+    return 0
+
+
+def report(problems: list[Problem]) -> None:
+    if not problems:
+        return
+    print(format_report(problems), file=sys.stderr)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        # Workflow commands go to standard output, where the runner reads them.
+        for problem in problems:
+            print(format_github(problem))
+
+
+def run_new(args: argparse.Namespace, paths: Paths) -> int:
+    from .scaffold import bad_tags, create_event, event_file_name
+
+    problems: list[Problem] = []
+    here = Location("build.py new")
+    date = parse_date(args.date.strip(), "--date", here, problems)
+    if not args.title.strip():
+        problems.append(Problem(here, "the title is empty", 'python build.py new "What happened" --date 2024-12-12'))
+    for tag in bad_tags(args.tag):
+        problems.append(Problem(here, f"the tag '{tag}' is not lowercase-with-hyphens"))
+    known = {p.stem for p in (paths.content / "sources").glob("*.yaml")}
+    for source in args.source:
+        if source not in known:
+            hint = did_you_mean(source, known) or f"create content/sources/{source}.yaml first"
+            problems.append(Problem(here, f"unknown source '{source}'", hint))
+    if not problems:
+        name = event_file_name(date, args.title)
+        slug = name[len(date.iso) + 1 : -len(".md")]
+        if not SLUG.match(slug):
+            problems.append(Problem(here, "the title gives no usable file name", "use letters or digits in the title"))
+        taken = [p.name for p in (paths.content / "events").glob(f"*-{slug}.md")] if SLUG.match(slug) else []
+        if taken:
+            problems.append(Problem(here, f"an event with the slug '{slug}' exists: {', '.join(taken)}",
+                                    "choose a more specific title"))
+    if problems:
+        print(format_report(problems), file=sys.stderr)
+        return 1
+    try:
+        path = create_event(paths.content / "events", args.title.strip(), date, args.tag, args.source)
+    except FileExistsError:
+        print(f"error: {paths.content / 'events' / name} exists; nothing was changed.", file=sys.stderr)
+        return 1
+    shown = _shown(paths, path)
+    print(f"""Created {shown} (a draft: it is checked but not published).
+Next:
+  1. For each source, add content/sources/<id>.yaml (url, title, publisher, published)
+     and save the source's text beside it as content/sources/<id>.txt.
+  2. List the sources under 'sources:' and cite them in the text with [^id].
+  3. Check:    python build.py check
+  4. Preview:  python build.py serve   (then open http://127.0.0.1:8000/)
+  5. When it is ready, delete the line 'draft: true' and open a pull request.""")
+    return 0
+
+
+def run_serve(args: argparse.Namespace, paths: Paths) -> int:
+    from .serve import Preview, serve
+
+    check_output_folder(paths.out, [paths.content, paths.templates, paths.static])
+    preview = Preview(paths.out, lambda: build_once(paths)[1])
+    serve(preview, [paths.content, paths.templates, paths.static], args.host, args.port)
     return 0
 
 

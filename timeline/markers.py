@@ -8,7 +8,8 @@ MARKER = re.compile(r"\[\^([^\]\s]*)\]")
 _CODE_SPAN = re.compile(r"(`+).*?\1")
 _FENCE_OPEN = re.compile(r"^\s{0,3}(```|~~~)")
 # Blocks that state nothing and so need no citation.
-_NOT_A_STATEMENT = re.compile(r"^\s{0,3}(#|<!--|(\*\s*){3,}$|(-\s*){3,}$|(_\s*){3,}$|\[[^\]]+\]:\s)")
+_NOT_A_STATEMENT = re.compile(r"^\s{0,3}(#|(\*\s*){3,}$|(-\s*){3,}$|(_\s*){3,}$|\[[^\]]+\]:\s)")
+_COMMENT = re.compile(r"<!--.*?(-->|$)", re.S)
 
 
 def prose_blocks(text: str) -> list[list[tuple[int, str]]]:
@@ -16,6 +17,8 @@ def prose_blocks(text: str) -> list[list[tuple[int, str]]]:
     blocks: list[list[tuple[int, str]]] = []
     current: list[tuple[int, str]] = []
     fence = None
+    # Comments are notes to editors, never shown: blank them out, keeping the line count.
+    text = _COMMENT.sub(lambda match: "\n" * match.group().count("\n"), text)
     for number, line in enumerate(text.split("\n")):
         opener = _FENCE_OPEN.match(line)
         if fence:

@@ -24,3 +24,22 @@ def count(problems: list[Problem]) -> str:
     if warnings:
         parts.append(f"{warnings} warning{'s' * (warnings != 1)}")
     return ", ".join(parts)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(problem: Problem) -> str:
+    """A GitHub Actions workflow command, so the problem shows on its line of the pull request."""
+    kind = "error" if problem.is_error else "warning"
+    props = [f"file={_escape_property(problem.where.path)}"]
+    if problem.where.line:
+        props.append(f"line={problem.where.line}")
+    props.append(f"title={_escape_property('Timeline ' + kind)}")
+    message = problem.message + (f"\nhint: {problem.hint}" if problem.hint else "")
+    return f"::{kind} {','.join(props)}::{_escape_data(message)}"

@@ -48,6 +48,7 @@ _HINTS = {
     "found undefined alias": "anchors and aliases (&name, *name) are not supported: write the value out",
 }
 _TAB_HINT = "indent with spaces, not tabs"
+_UNCLOSED = ("while parsing a flow", "while scanning a quoted", "while scanning a double-quoted")
 
 
 def _hint(problem: str, text: str, mark) -> str:
@@ -61,12 +62,15 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[YValue | None
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
+        what = error.problem or "invalid YAML"
         mark = error.problem_mark or error.context_mark
         line = first_line + (mark.line if mark else 0)
-        what = error.problem or "invalid YAML"
         message = f"YAML syntax error: {what}"
         if error.context:
             message += f" ({error.context})"
+            if error.context.startswith(_UNCLOSED) and error.context_mark:
+                # The parser notices where it gave up; the line to fix opened the bracket or quote.
+                line = first_line + error.context_mark.line
         return None, [Problem(Location(path, line), message, _hint(what, text, mark))]
     except yaml.YAMLError as error:  # errors without a position, e.g. a stream that is not text
         return None, [Problem(Location(path, first_line), f"YAML error: {error}")]
