@@ -1,0 +1,109 @@
+"""`check` (with GitHub annotations and --strict) and `new`, as editors and CI run them."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import EVENT_MD, minimal_files
+from timeline.model import Location, Problem
+from timeline.report import format_github
+
+BROKEN_EVENT = "---\ntitle: x\ndate: '2024-12-11'\nsources: [example-statment]\n---\nText.[^example-statement]\n"
+
+
+def test_check_writes_nothing(make_project, run):
+    project = make_project(minimal_files())
+    result = run(project, "check")
+    assert result.code == 0
+    assert result.out == "OK: 1 events and 1 sources are valid.\n"
+    assert not (project / "_site").exists()
+
+
+def test_check_under_github_actions_prints_workflow_commands_exactly(make_project, run, monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    project = make_project({**minimal_files(), "content/events/2024-12-12-something-happened.md": BROKEN_EVENT})
+    result = run(project, "check")
+    assert result.code == 1
+    assert result.out.splitlines() == [
+        "::error file=content/events/2024-12-12-something-happened.md,line=3,title=Timeline error::"
+        "the file name says 2024-12-12 but 'date' is 2024-12-11"
+        "%0Ahint: rename the file to 2024-12-11-something-happened.md, or correct the date",
+        "::error file=content/events/2024-12-12-something-happened.md,line=4,title=Timeline error::"
+        "unknown source 'example-statment'%0Ahint: did you mean 'example-statement'?",
+        "::error file=content/events/2024-12-12-something-happened.md,line=6,title=Timeline error::"
+        "the citation [^example-statement] is not in this event's sources"
+        "%0Ahint: add '- example-statement' to this event's sources:",
+    ]
+    assert "content/events/2024-12-12-something-happened.md:3: the file name says" in result.err
+
+
+def test_check_prints_no_workflow_commands_outside_github_actions(make_project, run, monkeypatch):
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    project = make_project({**minimal_files(), "content/events/2024-12-12-something-happened.md": BROKEN_EVENT})
+    result = run(project, "check")
+    assert result.code == 1 and "::error" not in result.out + result.err
+
+
+def test_workflow_command_escapes_percent_newlines_and_property_separators():
+    problem = Problem(Location("content/events/a,b:c.md", 7), "100% wrong\r\nreally", "fix: this, now", "warning")
+    assert format_github(problem) == (
+        "::warning file=content/events/a%2Cb%3Ac.md,line=7,title=Timeline warning::"
+        "100%25 wrong%0D%0Areally%0Ahint: fix: this, now"
+    )
+
+
+def test_strict_fails_on_warnings_that_check_lets_pass(make_project, run):
+    uncited = EVENT_MD.replace("sources:\n  - example-statement\n", "sources:\n  - example-statement\n  - other\n")
+    project = make_project({
+        **minimal_files(),
+        "content/sources/other.yaml": "url: https://example.org/o\ntitle: O\npublisher: P\npublished: '2024'\n",
+        "content/events/2024-12-12-something-happened.md": uncited,
+    })
+    assert run(project, "check").code == 0
+    strict = run(project, "check", "--strict")
+    assert strict.code == 1
+    assert "warning: the source 'other' is listed but never cited in the text" in strict.err
+
+
+def test_new_writes_a_named_draft_that_passes_check_once_given_a_source(make_project, run):
+    project = make_project(minimal_files())
+    result = run(project, "new", "Biden's pardon: the details", "--date", "2024-12-01", "--tag", "pardon")
+    assert result.code == 0, result.err
+    created = project / "content/events/2024-12-01-biden-s-pardon-the-details.md"
+    assert created.is_file()
+    assert "python build.py check" in result.out and "content/sources/<id>.yaml" in result.out
+
+    without_source = run(project, "check")
+    assert without_source.code == 1
+    assert "2024-12-01-biden-s-pardon-the-details.md:6: the event has no source" in without_source.err
+
+    text = created.read_text()
+    created.write_text(text.replace("sources: []", "sources: [example-statement]").replace(
+        "[^source-id]\n", "[^example-statement]\n"))
+    assert run(project, "check").code == 0
+    assert "title: 'Biden''s pardon: the details'" in text
+
+
+def test_new_with_a_source_passes_check_at_once_and_stays_a_draft(make_project, run):
+    project = make_project(minimal_files())
+    assert run(project, "new", "A second event", "--date", "2024-12", "--source", "example-statement").code == 0
+    assert (project / "content/events/2024-12-a-second-event.md").is_file()
+    assert run(project, "check", "--strict").code == 0
+    assert run(project).code == 0
+    assert not (project / "_site/events/a-second-event").exists()  # a draft until 'draft: true' goes
+
+
+@pytest.mark.parametrize("args, message", [
+    (["Something happened", "--date", "2024-12-12"], "an event with the slug 'something-happened' exists"),
+    (["Title", "--date", "2024-02-30"], "'--date' 2024-02-30 is impossible"),
+    (["Title", "--date", "2024-12-12", "--source", "example-statment"], "did you mean 'example-statement'?"),
+    (["Title", "--date", "2024-12-12", "--tag", "Hunter Biden"], "the tag 'Hunter Biden' is not lowercase"),
+    (["!!!", "--date", "2024-12-12"], "the title gives no usable file name"),
+])
+def test_new_refuses_bad_requests_and_never_overwrites(make_project, run, args, message):
+    project = make_project(minimal_files())
+    before = {p: p.read_bytes() for p in (project / "content").rglob("*") if p.is_file()}
+    result = run(project, "new", *args)
+    assert result.code == 1
+    assert message in result.err
+    assert {p: p.read_bytes() for p in (project / "content").rglob("*") if p.is_file()} == before
