@@ -60,6 +60,8 @@ def test_strict_fails_on_warnings_that_check_lets_pass(make_project, run):
         "content/events/2024-12-12-something-happened.md": uncited,
     })
     assert run(project, "check").code == 0
+    assert run(project).code == 0
+    assert (project / "_site/events/something-happened/index.html").is_file()  # a warning drops nothing
     strict = run(project, "check", "--strict")
     assert strict.code == 1
     assert "warning: the source 'other' is listed but never cited in the text" in strict.err

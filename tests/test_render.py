@@ -137,6 +137,7 @@ def test_every_page_the_site_promises_exists(make_project, run):
     assert set(pages) == {
         "index.html", "404.html", "events/something-happened/index.html",
         "tags/index.html", "tags/pardon/index.html", "sources/index.html",
+        "corrections/index.html", "fact-checking/index.html",
     }
     assert "https://example.org/statement" in pages["sources/index.html"]
     assert 'href="/test/"' in pages["404.html"]  # served at any depth: links from the site's root

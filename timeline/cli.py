@@ -44,6 +44,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         command.add_argument("--out", type=Path, default=PROJECT / "_site", help="output folder (default: _site/)")
     for command in (build, check):
         command.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument("--links", action="store_true",
+                       help="also request every source address and report dead, moved and slow links (uses the network)")
     new.add_argument("title", help="the event's title, in quotes")
     new.add_argument("--date", required=True, help="YYYY-MM-DD, YYYY-MM or YYYY")
     new.add_argument("--tag", action="append", default=[], help="a topic (repeat for more)")
@@ -55,8 +57,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def load_and_validate(paths: Paths) -> tuple[Timeline | None, list[Problem]]:
-    return validate(load_content(paths.content))
+def load_and_validate(paths: Paths, drafts: bool = False) -> tuple[Timeline | None, list[Problem]]:
+    return validate(load_content(paths.content), drafts)
 
 
 def render_and_write(timeline: Timeline, paths: Paths) -> list[Problem]:
@@ -74,9 +76,9 @@ def render_and_write(timeline: Timeline, paths: Paths) -> list[Problem]:
     return []
 
 
-def build_once(paths: Paths) -> tuple[Timeline | None, list[Problem]]:
+def build_once(paths: Paths, drafts: bool = False) -> tuple[Timeline | None, list[Problem]]:
     """load → validate → render → write; the site is written only when there is no error."""
-    timeline, problems = load_and_validate(paths)
+    timeline, problems = load_and_validate(paths, drafts)
     if timeline is not None:
         problems = problems + render_and_write(timeline, paths)
     return timeline, problems
@@ -103,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
 def run_build(args: argparse.Namespace, paths: Paths) -> int:
     if args.command == "check":
         timeline, problems = load_and_validate(paths)
+        if timeline is not None and args.links:
+            from .linkcheck import check_links, source_targets
+
+            problems = sorted(problems + check_links(source_targets(timeline.sources, paths.content.parent)),
+                              key=Problem.sort_key)
     else:
         timeline, problems = build_once(paths)
     report(problems)
@@ -159,7 +166,7 @@ def run_new(args: argparse.Namespace, paths: Paths) -> int:
         print(f"error: {paths.content / 'events' / name} exists; nothing was changed.", file=sys.stderr)
         return 1
     shown = _shown(paths, path)
-    print(f"""Created {shown} (a draft: it is checked but not published).
+    print(f"""Created {shown} (a draft: checked and shown in the preview, but not published).
 Next:
   1. For each source, add content/sources/<id>.yaml (url, title, publisher, published)
      and save the source's text beside it as content/sources/<id>.txt.
@@ -174,7 +181,8 @@ def run_serve(args: argparse.Namespace, paths: Paths) -> int:
     from .serve import Preview, serve
 
     check_output_folder(paths.out, [paths.content, paths.templates, paths.static])
-    preview = Preview(paths.out, lambda: build_once(paths)[1])
+    # The preview shows drafts, labelled, so an editor sees the event before publishing it.
+    preview = Preview(paths.out, lambda: build_once(paths, drafts=True)[1])
     serve(preview, [paths.content, paths.templates, paths.static], args.host, args.port)
     return 0
 

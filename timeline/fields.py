@@ -10,8 +10,9 @@ from urllib.parse import urlsplit
 from .model import EventDate, Location, Problem
 from .yamltext import YMap, YValue
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# \Z, not $: "$" also matches before a final newline. [0-9], not \d: \d matches other scripts' digits.
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
 _SCHEMES = ("http", "https")
 
 
@@ -82,13 +83,34 @@ class Fields:
         return text
 
     def boolean(self, key: str) -> bool:
-        text = self.text(key)
+        written = self.text(key)
+        text = written.lower()  # YAML editors write True as often as true
         if text in ("", "false"):
             return False
         if text == "true":
             return True
+        text = written
         self.problem(self.map.items[key].line, f"'{key}' must be true or false, not '{text}'")
         return False
+
+    def choice(self, key: str, choices: tuple[str, ...], required: bool = False) -> str:
+        text = self.text(key, required, "one of: " + ", ".join(choices))
+        if text and text not in choices:
+            hint = did_you_mean(text, choices) or "one of: " + ", ".join(choices)
+            self.problem(self.map.items[key].line, f"'{key}' cannot be '{text}'", hint)
+            return ""
+        return text
+
+    def nested(self, key: str, what: str) -> "Fields":
+        """The mapping under `key`, read with the same problem list."""
+        value = self.map.items.get(key)
+        return Fields(value, Location(self.where.path, self.line(key)), self.problems, what)
+
+    def nested_line(self, key: str, inner: str) -> int:
+        value = self.map.items.get(key)
+        if value is not None and isinstance(value.value, YMap):
+            return value.value.key_lines.get(inner, value.line)
+        return self.line(key)
 
     def items(self, key: str) -> list[YValue] | None:
         """A list value; a single text is read as a one-item list."""

@@ -66,8 +66,11 @@ class MarkdownRenderer:
         self._md.inlinePatterns.register(_CitationPattern(MARKER.pattern, self._md), "citation", 175)
         _demote_headings(self._md)
 
-    def render(self, text: str, numbers: dict[str, int], anchor_prefix: str) -> CitedHtml:
-        """`numbers` maps source id → citation number; markers link to '#<prefix>-src-<n>'."""
+    def render(self, text: str, numbers: dict[str, int], anchor_prefix: str, part: str = "") -> CitedHtml:
+        """`numbers` maps source id → citation number; markers link to '#<prefix>-src-<n>'.
+
+        `part` keeps marker ids unique when two texts of one event share a page (body, verdict).
+        """
         self._md.reset()
         text = text.replace(_OPEN, "").replace(_CLOSE, "")
         html = self._md.convert(text)
@@ -87,7 +90,7 @@ class MarkdownRenderer:
             if number is None:  # validation prevents this; show the marker rather than lose it
                 return str(escape(f"[^{source_id}]"))
             anchors = result.backlinks.setdefault(number, [])
-            anchor = f"{anchor_prefix}-cite-{number}-{len(anchors) + 1}"
+            anchor = f"{anchor_prefix}-{part}cite-{number}-{len(anchors) + 1}"
             anchors.append(anchor)
             return (
                 f'<sup class="cite"><a id="{anchor}" href="#{anchor_prefix}-src-{number}" '

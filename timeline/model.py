@@ -76,10 +76,16 @@ class Source:
     published: EventDate
     where: Location
     archive_url: str = ""
+    archive_date: EventDate | None = None
+    url_status: str = "live"  # "dead": the page is gone, and readers are sent to the archived copy
     original_url: str = ""
     accessed: EventDate | None = None
     note: str = ""
     snapshot: str | None = None  # the stored text, when content/sources/<id>.txt exists
+
+    @property
+    def is_dead(self) -> bool:
+        return self.url_status == "dead"
 
     @property
     def title_is_description(self) -> bool:
@@ -92,7 +98,47 @@ class Citation:
     source: Source
     number: int  # 1-based, in the order of the event's `sources` list
     quote: str = ""
-    where: Location | None = None
+    where: Location | None = None  # the `quote:` line when there is a quote, else the item's line
+
+    @property
+    def quote_verified(self) -> bool:
+        """True when the quote was found in the stored snapshot (validation refuses it otherwise)."""
+        return bool(self.quote) and self.source.snapshot is not None
+
+
+@dataclass(frozen=True)
+class Correction:
+    date: EventDate
+    text: str
+
+
+# The rating scale of claim reviews: key → (rating value, the name readers see). 5 is best.
+RATINGS = {
+    "true": (5, "True"),
+    "mostly-true": (4, "Mostly true"),
+    "mixed": (3, "Mixed"),
+    "mostly-false": (2, "Mostly false"),
+    "false": (1, "False"),
+}
+
+
+@dataclass(frozen=True)
+class ClaimReview:
+    claim: str
+    claimant: str
+    claim_date: EventDate | None
+    rating: str  # a key of RATINGS
+    verdict_markdown: str
+    date: EventDate  # when this review was published
+    appearance: Source | None = None  # where the claim appears or is reported
+
+    @property
+    def rating_value(self) -> int:
+        return RATINGS[self.rating][0]
+
+    @property
+    def rating_name(self) -> str:
+        return RATINGS[self.rating][1]
 
 
 @dataclass(frozen=True)
@@ -107,9 +153,20 @@ class Event:
     end_date: EventDate | None = None
     tags: tuple[str, ...] = ()
     draft: bool = False
+    corrections: tuple[Correction, ...] = ()  # newest first
+    claim_review: ClaimReview | None = None
 
     def sort_key(self) -> tuple:
         return (self.date.sort_key(), self.slug)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The editorial policy in site.yaml, enforced by check and stated on the site."""
+
+    min_sources: int = 1
+    quotes_need_snapshots: bool = False
+    archive_required: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,6 +175,7 @@ class SiteConfig:
     description: str
     base_url: str
     language: str
+    policy: Policy = Policy()
 
 
 @dataclass(frozen=True)
@@ -138,6 +196,11 @@ class Timeline:
             for tag in event.tags:
                 groups.setdefault(tag, []).append(event)
         return sorted(groups.items())
+
+    def corrections(self) -> list[tuple[Correction, Event]]:
+        """Every correction, newest first."""
+        found = [(c, e) for e in self.events for c in e.corrections]
+        return sorted(found, key=lambda pair: (pair[0].date.sort_key(), pair[1].slug), reverse=True)
 
     def citing_events(self, source_id: str) -> list[Event]:
         return [e for e in self.events if any(c.source.id == source_id for c in e.citations)]

@@ -9,8 +9,10 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from .jsonld import claim_review_json_ld
 from .markup import CitedHtml, MarkdownRenderer
-from .model import Event, Timeline
+from .model import RATINGS, Event, Timeline
+from .quotes import text_fragment_url
 
 
 @dataclass(frozen=True)
@@ -21,10 +23,19 @@ class EventView:
     text: CitedHtml
     anchor: str  # the id of the event on the page, and the prefix of its citation anchors
     description: str  # plain text of the summary (or body), for <meta name="description">
+    verdict: CitedHtml | None = None  # the claim review's verdict, on the event's own page
 
     @property
     def citations(self):
         return self.event.citations
+
+    @property
+    def backlinks(self) -> dict[int, list[str]]:
+        """Per citation number, every marker on the page that points to it."""
+        merged = {n: list(a) for n, a in self.text.backlinks.items()}
+        for number, anchors in (self.verdict.backlinks if self.verdict else {}).items():
+            merged.setdefault(number, []).extend(anchors)
+        return merged
 
 
 def make_environment(templates_dir: Path) -> Environment:
@@ -37,6 +48,7 @@ def make_environment(templates_dir: Path) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["host"] = lambda url: urlsplit(url).hostname or url
+    env.filters["text_fragment"] = text_fragment_url
     return env
 
 
@@ -51,7 +63,10 @@ def render_site(timeline: Timeline, templates_dir: Path) -> dict[str, bytes]:
     def view(event: Event, use_summary: bool) -> EventView:
         text = event.summary_markdown if use_summary and event.summary_markdown else event.body_markdown
         description = markdown.plain(event.summary_markdown or event.body_markdown)
-        return EventView(event, markdown.render(text, numbers(event), event.slug), event.slug, description)
+        verdict = None
+        if event.claim_review and not use_summary:
+            verdict = markdown.render(event.claim_review.verdict_markdown, numbers(event), event.slug, "verdict-")
+        return EventView(event, markdown.render(text, numbers(event), event.slug), event.slug, description, verdict)
 
     def page(path: str, template: str, **context) -> None:
         depth = path.count("/")
@@ -64,13 +79,19 @@ def render_site(timeline: Timeline, templates_dir: Path) -> dict[str, bytes]:
     page("index.html", "index.html", years=[(y, [summaries[e.slug] for e in es]) for y, es in timeline.years()],
          count=len(timeline.events))
     for event in timeline.events:
-        page(f"events/{event.slug}/index.html", "event.html", item=view(event, use_summary=False))
+        path = f"events/{event.slug}/index.html"
+        page(path, "event.html", item=view(event, use_summary=False),
+             json_ld=claim_review_json_ld(event, timeline.site, _page_url(timeline.site.base_url, path)))
     tags = timeline.tags()
     page("tags/index.html", "tags.html", tags=tags)
     for tag, events in tags:
         page(f"tags/{tag}/index.html", "tag.html", tag=tag, items=[summaries[e.slug] for e in events])
     page("sources/index.html", "sources.html",
          sources=[(s, timeline.citing_events(s.id)) for s in timeline.sources])
+    page("corrections/index.html", "corrections.html", corrections=timeline.corrections())
+    page("fact-checking/index.html", "policy.html", policy=timeline.site.policy, ratings=RATINGS,
+         source_count=len(timeline.sources),
+         snapshot_count=sum(1 for s in timeline.sources if s.snapshot is not None))
     page("404.html", "404.html")
     return {path: text.encode("utf-8") for path, text in sorted(pages.items())}
 

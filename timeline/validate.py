@@ -8,24 +8,35 @@ from pathlib import PurePosixPath
 from .fields import SLUG, Fields, did_you_mean, slugify
 from .load import RawContent, RawEvent, RawSource
 from .markers import find_markers, uncited_blocks
-from .model import Citation, Event, Location, Problem, SiteConfig, Source, Timeline
+from .model import (RATINGS, Citation, ClaimReview, Correction, Event, Location, Policy, Problem, SiteConfig,
+                    Source, Timeline)
+from .quotes import closest_passage, is_quoted_in
 
-EVENT_KEYS = ("title", "date", "end_date", "summary", "tags", "sources", "draft")
-SOURCE_KEYS = ("url", "title", "publisher", "published", "archive_url", "original_url", "accessed", "note")
-SITE_KEYS = ("title", "description", "base_url", "language")
+EVENT_KEYS = ("title", "date", "end_date", "summary", "tags", "sources", "draft", "corrections", "claim_review")
+SOURCE_KEYS = ("url", "title", "publisher", "published", "archive_url", "archive_date", "url_status",
+               "original_url", "accessed", "note")
+SITE_KEYS = ("title", "description", "base_url", "language", "policy")
 CITATION_KEYS = ("id", "quote")
+CORRECTION_KEYS = ("date", "text")
+CLAIM_REVIEW_KEYS = ("claim", "claimant", "claim_date", "appearance", "rating", "verdict", "date")
+POLICY_KEYS = ("min_sources", "quotes_need_snapshots", "archive_required")
+URL_STATUSES = ("live", "dead")
 
-_EVENT_NAME = re.compile(r"^(\d{4}(?:-\d{2}(?:-\d{2})?)?)-(.+)\.md$")
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+_EVENT_NAME = re.compile(r"^([0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?)-(.+)\.md\Z")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")
 
 
-def validate(raw: RawContent) -> tuple[Timeline | None, list[Problem]]:
-    """Return the timeline (None when there is any error) and all problems, sorted."""
+def validate(raw: RawContent, drafts: bool = False) -> tuple[Timeline | None, list[Problem]]:
+    """Return the timeline (None when there is any error) and all problems, sorted.
+
+    Drafts are checked like every event, but only kept when `drafts` is set (the preview).
+    """
     problems = list(raw.problems)
     site = _site(raw, problems)
+    policy = site.policy if site else Policy()
     sources = {}
     for raw_source in raw.sources:
-        source = _source(raw_source, problems)
+        source = _source(raw_source, policy, problems)
         if source:
             sources[source.id] = source
     # Files that exist but have errors: events citing them are not told the id is unknown as well.
@@ -33,7 +44,7 @@ def validate(raw: RawContent) -> tuple[Timeline | None, list[Problem]]:
     broken |= {PurePosixPath(p.where.path).stem for p in raw.problems if p.where.path.endswith(".yaml")}
     events = []
     for raw_event in raw.events:
-        event = _event(raw_event, sources, broken, problems)
+        event = _event(raw_event, sources, broken, policy, problems)
         if event:
             events.append(event)
     _check_unique_slugs(events, problems)
@@ -42,7 +53,7 @@ def validate(raw: RawContent) -> tuple[Timeline | None, list[Problem]]:
     problems.sort(key=Problem.sort_key)
     if any(p.is_error for p in problems) or site is None:
         return None, problems
-    published = [e for e in events if not e.draft]
+    published = [e for e in events if drafts or not e.draft]
     timeline = Timeline(
         site=site,
         events=tuple(sorted(published, key=Event.sort_key)),
@@ -61,14 +72,27 @@ def _site(raw: RawContent, problems: list[Problem]) -> SiteConfig | None:
         description=fields.text("description", required=True),
         base_url=fields.url("base_url", required=True),
         language=fields.text("language", required=True, hint="a language tag such as en or en-GB"),
+        policy=_policy(fields),
     )
     if config.language and not _LANGUAGE.match(config.language):
         fields.problem(fields.line("language"), f"'language' is not a language tag: '{config.language}'", "e.g. en or en-GB")
     return config
 
 
-def _source(raw: RawSource, problems: list[Problem]) -> Source | None:
-    before = len(problems)
+def _policy(site: Fields) -> Policy:
+    if "policy" not in site.map.items:
+        return Policy()
+    fields = site.nested("policy", "policy")
+    fields.check_keys(POLICY_KEYS)
+    text = fields.text("min_sources") or "1"
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        fields.problem(fields.line("min_sources"), f"'min_sources' must be a whole number of at least 1, not '{text}'")
+        text = "1"
+    return Policy(int(text), fields.boolean("quotes_need_snapshots"), fields.boolean("archive_required"))
+
+
+def _source(raw: RawSource, policy: Policy, problems: list[Problem]) -> Source | None:
+    before = _error_count(problems)
     source_id = PurePosixPath(raw.where.path).stem
     fields = Fields(raw.data, raw.where, problems, "source file")
     if not SLUG.match(source_id):
@@ -85,19 +109,32 @@ def _source(raw: RawSource, problems: list[Problem]) -> Source | None:
         publisher=fields.text("publisher", required=True),
         published=fields.date("published", required=True),
         archive_url=fields.url("archive_url"),
+        archive_date=fields.date("archive_date"),
+        url_status=fields.choice("url_status", URL_STATUSES) or "live",
         original_url=fields.url("original_url"),
         accessed=fields.date("accessed"),
         note=fields.text("note"),
         where=raw.where,
         snapshot=raw.snapshot,
     )
-    return source if len(problems) == before else None
+    archive_written = bool(fields.map.items.get("archive_url") and str(fields.map.items["archive_url"].value).strip())
+    if not archive_written:  # an invalid archive_url is reported on its own line already
+        if source.is_dead:
+            fields.problem(fields.line("url_status"), "a dead source needs 'archive_url'",
+                           "add the address of an archived copy (e.g. on web.archive.org): readers are sent there")
+        elif policy.archive_required and "url" in fields.map.items:
+            fields.problem(fields.line("url"), "the editorial policy requires an archived copy: 'archive_url' is missing",
+                           "archive the page (e.g. web.archive.org/save) and add archive_url: and archive_date:")
+        if source.archive_date is not None:
+            fields.problem(fields.line("archive_date"), "'archive_date' is given without 'archive_url'")
+    return source if _error_count(problems) == before else None
 
 
-def _event(raw: RawEvent, sources: dict[str, Source], broken: set[str], problems: list[Problem]) -> Event | None:
-    before = len(problems)
+def _event(raw: RawEvent, sources: dict[str, Source], broken: set[str], policy: Policy,
+           problems: list[Problem]) -> Event | None:
+    before = _error_count(problems)
     fields = Fields(raw.front, raw.where, problems, "front matter")
-    if len(problems) != before:
+    if _error_count(problems) != before:
         return None  # not a mapping: every key would be reported missing
     fields.check_keys(EVENT_KEYS)
     title = fields.text("title", required=True, hint="add a line such as: title: Biden pardons his son Hunter")
@@ -107,12 +144,21 @@ def _event(raw: RawEvent, sources: dict[str, Source], broken: set[str], problems
         fields.problem(fields.line("end_date"), f"'end_date' {end_date} is not after 'date' {date}")
     slug = _slug_from_name(raw.where, date, fields)
     tags = _tags(fields)
-    citations, listed = _citations(fields, sources, broken)
+    citations, listed = _citations(fields, sources, broken, policy)
+    if listed and len(listed) < policy.min_sources:
+        fields.problem(fields.line("sources"),
+                       f"the event has {len(listed)} source{'s' * (len(listed) != 1)}; the editorial policy asks for "
+                       f"at least {policy.min_sources}", "add an independent source (see min_sources in site.yaml)")
     summary = fields.text("summary")
     draft = fields.boolean("draft")
+    corrections = _corrections(fields)
+    claim_review = _claim_review(fields, sources, listed)
     if listed:
-        _check_markers(raw, fields, citations, listed, sources, summary)
-    if len(problems) != before:
+        extra = [(summary, fields.map.items["summary"].line)] if summary else []
+        if claim_review:
+            extra.append((claim_review.verdict_markdown, fields.nested_line("claim_review", "verdict")))
+        _check_markers(raw, fields, citations, listed, sources, extra)
+    if _error_count(problems) != before:
         return None
     return Event(
         slug=slug,
@@ -125,6 +171,8 @@ def _event(raw: RawEvent, sources: dict[str, Source], broken: set[str], problems
         summary_markdown=summary,
         tags=tags,
         draft=draft,
+        corrections=corrections,
+        claim_review=claim_review,
     )
 
 
@@ -164,7 +212,8 @@ def _tags(fields: Fields) -> tuple[str, ...]:
     return tuple(tags)
 
 
-def _citations(fields: Fields, sources: dict[str, Source], broken: set[str]) -> tuple[list[Citation], set[str]]:
+def _citations(fields: Fields, sources: dict[str, Source], broken: set[str], policy: Policy,
+               ) -> tuple[list[Citation], set[str]]:
     """The event's citations, and every id its sources: list names (known or not)."""
     items = fields.items("sources")
     if not items:
@@ -178,10 +227,10 @@ def _citations(fields: Fields, sources: dict[str, Source], broken: set[str]) -> 
     citations: list[Citation] = []
     listed: set[str] = set()
     for item in items:
-        source_id, quote = _citation_parts(item, fields)
+        source_id, quote, quote_line = _citation_parts(item, fields)
         if not source_id:
             continue
-        where = Location(fields.where.path, item.line)
+        where = Location(fields.where.path, quote_line or item.line)
         if source_id in listed:
             fields.problem(item.line, f"the source '{source_id}' is listed twice")
             continue
@@ -191,29 +240,87 @@ def _citations(fields: Fields, sources: dict[str, Source], broken: set[str]) -> 
         if source_id not in sources:
             hint = did_you_mean(source_id, sources) or f"add content/sources/{source_id}.yaml, or check the spelling"
             fields.problem(item.line, f"unknown source '{source_id}'", hint)
-        else:
+        elif not quote or _quote_ok(quote, sources[source_id], where, policy, fields):
             citations.append(Citation(sources[source_id], len(citations) + 1, quote, where))
     return citations, listed
 
 
-def _citation_parts(item, fields: Fields) -> tuple[str, str]:
+def _quote_ok(quote: str, source: Source, where: Location, policy: Policy, fields: Fields) -> bool:
+    """A quote must be word for word in the source's snapshot; with no snapshot it is unverified."""
+    if source.snapshot is None:
+        severity = "error" if policy.quotes_need_snapshots else "warning"
+        fields.problem(where.line, f"unverified quote: '{source.id}' has no stored snapshot",
+                       f"save the source's text as content/sources/{source.id}.txt", severity)
+        return severity == "warning"
+    if is_quoted_in(quote, source.snapshot):
+        return True
+    passage = closest_passage(quote, source.snapshot)
+    fields.problem(where.line, f"the quote is not in the snapshot of '{source.id}'",
+                   f'the closest passage is: "{passage}"' if passage else "copy the words exactly from the snapshot")
+    return False
+
+
+def _citation_parts(item, fields: Fields) -> tuple[str, str, int]:
+    """(source id, quote, line of the quote or 0)."""
     if isinstance(item.value, str):
-        return item.value.strip(), ""
+        if not item.value.strip():
+            fields.problem(item.line, "a source in the list is empty", "write the source's id after the '- '")
+        return item.value.strip(), "", 0
     if isinstance(item.value, list):
         fields.problem(item.line, "a source must be an id or 'id:' and 'quote:', not a list")
-        return "", ""
+        return "", "", 0
     entry = Fields(item, Location(fields.where.path, item.line), fields.problems, "source entry")
     entry.check_keys(CITATION_KEYS)
     source_id = entry.text("id", required=True, hint="write '- id: source-id' and, under it, '  quote: …'")
-    return source_id, entry.text("quote")
+    quote = entry.text("quote")
+    return source_id, quote, entry.line("quote") if quote else 0
 
 
-def _check_markers(raw: RawEvent, fields: Fields, citations, listed: set[str], sources, summary: str) -> None:
-    summary_line = fields.map.items["summary"].line if summary else 0
-    # Body markers are found on their own line; a summary is one YAML value, reported at its key.
-    texts = [(raw.body, raw.body_line, 1)]
-    if summary:
-        texts.append((summary, summary_line, 0))
+def _corrections(fields: Fields) -> tuple[Correction, ...]:
+    found = []
+    for item in fields.items("corrections") or []:
+        before = _error_count(fields.problems)
+        entry = Fields(item, Location(fields.where.path, item.line), fields.problems, "correction")
+        if _error_count(fields.problems) != before:
+            continue  # not a mapping: its keys would all be reported missing
+        entry.check_keys(CORRECTION_KEYS)
+        date = entry.date("date", required=True)
+        text = entry.text("text", required=True, hint="say what was wrong and what changed")
+        if date and date.day is None:
+            entry.problem(entry.line("date"), "a correction's date needs the day: YYYY-MM-DD")
+        elif date and text:
+            found.append(Correction(date, text))
+    return tuple(sorted(found, key=lambda c: c.date.sort_key(), reverse=True))
+
+
+def _claim_review(fields: Fields, sources: dict[str, Source], listed: set[str]) -> ClaimReview | None:
+    if "claim_review" not in fields.map.items:
+        return None
+    before = _error_count(fields.problems)
+    entry = fields.nested("claim_review", "claim_review")
+    if _error_count(fields.problems) != before:
+        return None  # not a mapping: its keys would all be reported missing
+    entry.check_keys(CLAIM_REVIEW_KEYS)
+    claim = entry.text("claim", required=True, hint="the claim as it was made, in one sentence")
+    claimant = entry.text("claimant", required=True, hint="who made the claim")
+    claim_date = entry.date("claim_date")
+    rating = entry.choice("rating", tuple(RATINGS), required=True)
+    verdict = entry.text("verdict", required=True, hint="why: a paragraph citing the sources, with [^source-id]")
+    date = entry.date("date", required=True)
+    appearance_id = entry.text("appearance")
+    if appearance_id and appearance_id not in listed:
+        entry.problem(entry.line("appearance"), f"the appearance '{appearance_id}' is not in this event's sources",
+                      "give the id of a listed source in which the claim appears or is reported")
+    if _error_count(fields.problems) != before:
+        return None
+    return ClaimReview(claim, claimant, claim_date, rating, verdict, date, sources.get(appearance_id))
+
+
+def _check_markers(raw: RawEvent, fields: Fields, citations, listed: set[str], sources,
+                   extra: list[tuple[str, int]]) -> None:
+    """Markers must name listed sources, and every paragraph of the body, summary and verdict cites."""
+    # Body markers are found on their own line; a YAML value (summary, verdict) is reported at its key.
+    texts = [(raw.body, raw.body_line, 1)] + [(text, line, 0) for text, line in extra]
     cited: set[str] = set()
     for text, first_line, per_line in texts:
         for offset, source_id in find_markers(text):
@@ -274,3 +381,8 @@ def _check_every_source_cited(events: list[Event], sources: dict[str, Source], p
 def _is_cited(source: Source, events) -> bool:
     return any(c.source.id == source.id for e in events for c in e.citations)
 
+
+
+def _error_count(problems: list[Problem]) -> int:
+    """Warnings never drop an entry: only errors make it unusable."""
+    return sum(p.is_error for p in problems)

@@ -1,0 +1,72 @@
+"""Quotes checked against a source's stored text, and links that land on the quoted words.
+
+Normalising is deliberately narrow: white space, typographic quotes, dashes and the ellipsis
+character. Case, spelling and punctuation otherwise must match: a quote is the source's words.
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+from urllib.parse import quote as percent_encode
+
+_TRANSLATE = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u00a0": " ",
+})
+_SPACE = re.compile(r"\s+")
+# Every dash, spaced or not, single or doubled, reads the same: "a -- b", "a - b", "a—b", "a-b".
+_DASHES = re.compile(r"\s*-+\s*")
+
+
+def normalise(text: str) -> str:
+    text = text.translate(_TRANSLATE).replace("\u2026", "...")
+    text = _DASHES.sub(" - ", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def is_quoted_in(quote: str, snapshot: str) -> bool:
+    return normalise(quote) in normalise(snapshot)
+
+
+def closest_passage(quote: str, snapshot: str) -> str:
+    """The stretch of the snapshot most like the quote, so the editor can see what differs."""
+    wanted, text = normalise(quote), normalise(snapshot)
+    if not wanted or not text:
+        return ""
+    # Anchor on the longest run the two share, then align both ends within the text around it.
+    anchor = SequenceMatcher(None, text, wanted, autojunk=False).find_longest_match(0, len(text), 0, len(wanted))
+    low = max(0, anchor.a - anchor.b - len(wanted) // 2)
+    high = min(len(text), anchor.a + (len(wanted) - anchor.b) + len(wanted) // 2)
+    blocks = [b for b in SequenceMatcher(None, text[low:high], wanted, autojunk=False).get_matching_blocks() if b.size]
+    start = low + max(0, blocks[0].a - blocks[0].b)
+    end = low + blocks[-1].a + blocks[-1].size + (len(wanted) - blocks[-1].b - blocks[-1].size)
+    start, end = max(0, start), min(len(text), end)
+    # Widen to whole words so the editor sees recognisable text.
+    while start > 0 and text[start - 1] != " ":
+        start -= 1
+    while end < len(text) and text[end] != " ":
+        end += 1
+    return text[start:end].strip()
+
+
+def text_fragment_url(url: str, quote: str) -> str:
+    """`url#:~:text=…`: browsers that support text fragments scroll to and highlight the words.
+
+    A long quote is given as its first and last words (textStart,textEnd), which survives small
+    differences in between, such as a line break or a link inside the quoted passage.
+    """
+    words = quote.split()
+    if len(words) > 10:
+        directive = f"{_fragment(' '.join(words[:5]))},{_fragment(' '.join(words[-5:]))}"
+    else:
+        directive = _fragment(" ".join(words))
+    base = url.split("#", 1)[0]
+    return f"{base}#:~:text={directive}"
+
+
+def _fragment(text: str) -> str:
+    # '-', ',' and '&' have meanings in the directive, so they are always percent-encoded.
+    return percent_encode(text, safe="").replace("-", "%2D")
