@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import re
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
@@ -130,3 +135,32 @@ def new_page(browser):
     yield make
     for context in contexts:
         context.close()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep the test output readable
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url(real_site, tmp_path_factory):
+    """The real site over HTTP on 127.0.0.1, at the path of its base_url as when deployed."""
+    canonical = re.search(r'<link rel="canonical" href="([^"]+)"', (real_site / "index.html").read_text())
+    assert canonical, "index.html has no canonical link to take the site's base path from"
+    prefix = urlsplit(canonical.group(1)).path.strip("/")
+    served = real_site
+    if prefix:
+        # The served folder holds only a link named like the base path: every other path is a 404.
+        served = tmp_path_factory.mktemp("served")
+        (served / prefix).parent.mkdir(parents=True, exist_ok=True)
+        (served / prefix).symlink_to(real_site, target_is_directory=True)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(served)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        host, port = server.server_address[:2]
+        yield f"http://{host}:{port}/" + (f"{prefix}/" if prefix else "")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

@@ -6,14 +6,11 @@ deployed, so that the 404 page's absolute links can be followed too. One browser
 
 from __future__ import annotations
 
-import functools
 import re
-import threading
 import urllib.error
 import urllib.request
 from collections import deque
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -60,32 +57,6 @@ def _is_internal(href: str) -> bool:
 
 
 # ---- Fixtures: the server, the browser, pages ----
-
-@pytest.fixture(scope="module")
-def base_url(real_site, tmp_path_factory):
-    """Serve the real site over HTTP on a free port, at the path of its base_url; yield its address."""
-    canonical = _parse((real_site / "index.html").read_text(encoding="utf-8")).canonical
-    assert canonical, "index.html has no <link rel=canonical> to take the site's base path from"
-    prefix = urlsplit(canonical).path.strip("/")
-    if prefix:
-        # The served folder holds only a link named like the base path: every other path is a 404.
-        served = tmp_path_factory.mktemp("served")
-        (served / prefix).parent.mkdir(parents=True, exist_ok=True)
-        (served / prefix).symlink_to(real_site, target_is_directory=True)
-    else:
-        served = real_site
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(served))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        host, port = server.server_address[:2]
-        yield f"http://{host}:{port}/" + (f"{prefix}/" if prefix else "")
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
 
 @pytest.fixture(scope="module")
 def published_events():

@@ -15,6 +15,7 @@ from .load import load_content, load_static
 from .model import Location, Problem, Timeline
 from .render import render_site
 from .report import count, format_github, format_report
+from .search import SearchIndexError, index_for_search
 from .validate import validate
 from .write import UnsafeOutput, check_output_folder, write_site
 
@@ -28,6 +29,7 @@ class Paths:
     templates: Path
     static: Path
     out: Path
+    search: bool = True  # build the Pagefind index (the preview skips it: it is the slow part)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -37,6 +39,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     check = commands.add_parser("check", help="validate only; write nothing")
     new = commands.add_parser("new", help="create a new event file to fill in")
     serve = commands.add_parser("serve", help="preview on 127.0.0.1, rebuilding on every save")
+    build.add_argument("--no-search", action="store_true", help="skip the search index (faster; for benchmarks)")
     for command in (build, check, new, serve):
         command.add_argument("--content", type=Path, default=PROJECT / "content", help="content folder")
         command.add_argument("--templates", type=Path, default=PROJECT / "templates", help="templates folder")
@@ -72,7 +75,10 @@ def render_and_write(timeline: Timeline, paths: Paths) -> list[Problem]:
         return [Problem(Location(_shown(paths, paths.templates)), f"template error: {error}")]
     files.update(load_static(paths.static))
     check_output_folder(paths.out, [paths.content, paths.templates, paths.static])
-    write_site(files, paths.out)
+    try:
+        write_site(files, paths.out, finalize=index_for_search if paths.search else None)
+    except SearchIndexError as error:
+        return [Problem(Location("build.py"), str(error), "install the dependencies again: pip install -e .")]
     return []
 
 
@@ -86,7 +92,8 @@ def build_once(paths: Paths, drafts: bool = False) -> tuple[Timeline | None, lis
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    paths = Paths(args.content, args.templates, args.static, args.out)
+    paths = Paths(args.content, args.templates, args.static, args.out,
+                  search=args.command == "build" and not getattr(args, "no_search", False))
     try:
         if args.command == "new":
             return run_new(args, paths)

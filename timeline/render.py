@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from .jsonld import claim_review_json_ld
+from .jsonld import claim_review_json_ld, event_json_ld
 from .markup import CitedHtml, MarkdownRenderer
 from .model import RATINGS, Event, Timeline
 from .quotes import text_fragment_url
@@ -21,7 +21,8 @@ class EventView:
 
     event: Event
     text: CitedHtml
-    anchor: str  # the id of the event on the page, and the prefix of its citation anchors
+    anchor: str  # the id of the event on the page: its slug, so that timeline#slug is a permalink
+    prefix: str  # the prefix of its citation anchors: the slug, or a short e1, e2 … on long lists
     description: str  # plain text of the summary (or body), for <meta name="description">
     verdict: CitedHtml | None = None  # the claim review's verdict, on the event's own page
 
@@ -60,13 +61,14 @@ def render_site(timeline: Timeline, templates_dir: Path) -> dict[str, bytes]:
     def numbers(event: Event) -> dict[str, int]:
         return {c.source.id: c.number for c in event.citations}
 
-    def view(event: Event, use_summary: bool) -> EventView:
+    def view(event: Event, use_summary: bool, prefix: str = "") -> EventView:
         text = event.summary_markdown if use_summary and event.summary_markdown else event.body_markdown
         description = markdown.plain(event.summary_markdown or event.body_markdown)
+        prefix = prefix or event.slug
         verdict = None
         if event.claim_review and not use_summary:
-            verdict = markdown.render(event.claim_review.verdict_markdown, numbers(event), event.slug, "verdict-")
-        return EventView(event, markdown.render(text, numbers(event), event.slug), event.slug, description, verdict)
+            verdict = markdown.render(event.claim_review.verdict_markdown, numbers(event), prefix, "verdict-")
+        return EventView(event, markdown.render(text, numbers(event), prefix), event.slug, prefix, description, verdict)
 
     def page(path: str, template: str, **context) -> None:
         depth = path.count("/")
@@ -75,14 +77,19 @@ def render_site(timeline: Timeline, templates_dir: Path) -> dict[str, bytes]:
             site=timeline.site, root=root, path=path, page_url=_page_url(timeline.site.base_url, path), **context
         )
 
-    summaries = {e.slug: view(e, use_summary=True) for e in timeline.events}
+    # On lists, citation anchors are e1-src-1 rather than <slug>-src-1: they repeat a dozen times a card.
+    summaries = {e.slug: view(e, use_summary=True, prefix=f"e{i}") for i, e in enumerate(timeline.events, 1)}
+    tags = timeline.tags()
     page("index.html", "index.html", years=[(y, [summaries[e.slug] for e in es]) for y, es in timeline.years()],
-         count=len(timeline.events))
+         count=len(timeline.events), tags=tags)
     for event in timeline.events:
         path = f"events/{event.slug}/index.html"
-        page(path, "event.html", item=view(event, use_summary=False),
-             json_ld=claim_review_json_ld(event, timeline.site, _page_url(timeline.site.base_url, path)))
-    tags = timeline.tags()
+        item = view(event, use_summary=False)
+        url = _page_url(timeline.site.base_url, path)
+        json_ld = [event_json_ld(event, timeline.site, url, item.description)]
+        if event.claim_review:
+            json_ld.append(claim_review_json_ld(event, timeline.site, url))
+        page(path, "event.html", item=item, json_ld=json_ld)
     page("tags/index.html", "tags.html", tags=tags)
     for tag, events in tags:
         page(f"tags/{tag}/index.html", "tag.html", tag=tag, items=[summaries[e.slug] for e in events])

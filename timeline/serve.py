@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import mimetypes
 import posixpath
+import re
 import sys
 import time
 from pathlib import Path
@@ -43,6 +44,9 @@ li { margin: 0 0 1rem; } code { font-size: 1rem; font-weight: 600; }
 </body>
 </html>
 """)
+
+
+_CSP_META = re.compile(rb'<meta http-equiv="Content-Security-Policy"[^>]*>\n?')
 
 
 class Preview:
@@ -106,7 +110,11 @@ class Preview:
         kind = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
         if kind.startswith("text/") or kind in ("application/javascript", "image/svg+xml"):
             kind += "; charset=utf-8"
-        return _respond(start_response, "200 OK", kind, found.read_bytes())
+        body = found.read_bytes()
+        if kind.startswith("text/html"):
+            # The pages forbid inline script; livereload's is inline. Preview only, never in _site/.
+            body = _CSP_META.sub(b"", body)
+        return _respond(start_response, "200 OK", kind, body)
 
 
 def _respond(start_response, status: str, kind: str, body: bytes):

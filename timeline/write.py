@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 _RENAME_EXCHANGE = 2  # from <linux/fs.h>
 
@@ -27,7 +28,8 @@ def check_output_folder(out_dir: Path, protected: list[Path]) -> None:
             raise UnsafeOutput(f"the output folder {out_dir} overlaps {folder}: choose another --out")
 
 
-def write_site(files: dict[str, bytes], out_dir: Path) -> None:
+def write_site(files: dict[str, bytes], out_dir: Path, finalize: Callable[[Path], None] | None = None) -> None:
+    """Write every file, let `finalize` add to the folder (the search index), then swap it in."""
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     recover(out_dir)
@@ -37,6 +39,8 @@ def write_site(files: dict[str, bytes], out_dir: Path) -> None:
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+        if finalize is not None:
+            finalize(staging)
         staging.chmod(0o755)  # mkdtemp makes it private; a site is for reading
         _swap_in(staging, out_dir)
     finally:

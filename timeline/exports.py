@@ -1,0 +1,485 @@
+"""The timeline taken elsewhere: feeds, a calendar, TimelineJS data, a spreadsheet, a sitemap.
+
+Pure, like render.py: a Timeline → {output path: bytes}, with no file read or written and no clock.
+Every date written here comes from the content itself, so the same content gives the same bytes.
+
+Dates have honest precision in the content (2024, 2024-06, 2024-06-15). Formats that need a day
+get the first day of the period (2024-06-01); the calendar spans the whole period instead, and
+says so. Text from content is escaped for each format by the format's own writer (ElementTree,
+json, csv) or by the escaping functions below, after XML-illegal control characters are removed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import html
+import io
+import json
+import posixpath
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from .markup import MarkdownRenderer
+from .model import Event, EventDate, Source, Timeline
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+PRODID = "-//fact-checked-timeline//timeline exports//EN"
+CSV_HEADER = ("date", "end_date", "title", "summary", "url", "tags", "sources")
+
+# Feed-level `updated` of a timeline with no event at all: a fixed instant, never the clock.
+_EPOCH = datetime.date(1970, 1, 1)
+
+# Characters XML 1.0 forbids (C0 controls but tab and line feed; lone surrogates; U+FFFE/U+FFFF),
+# plus carriage return (line ends are \n everywhere), DEL and the C1 controls, which iCalendar's
+# TEXT forbids and no reader wants. load.py refuses most of these; a Timeline built another way
+# must not be able to produce a file that a parser rejects.
+_ILLEGAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+# A cell that a spreadsheet would read as a formula (OWASP "CSV injection"): =, +, - and @ start
+# formulas, and a leading tab or carriage return can hide one. Such a cell gets a leading
+# apostrophe, which spreadsheets show as text and do not evaluate. The full-width forms are
+# included because some spreadsheet locales treat them as the ASCII ones. ISO dates and http(s)
+# addresses never start with any of these, so only editors' text is ever changed.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+# A start tag in nh3's output: attribute values are always double-quoted, with '"' escaped inside.
+_TAG = re.compile(r'<[a-zA-Z][a-zA-Z0-9]*(?:[^>"]|"[^"]*")*>')
+_HREF = re.compile(r'(\shref=")([^"]*)(")')
+
+
+def render_exports(timeline: Timeline, markdown: MarkdownRenderer, pages: Iterable[str]) -> dict[str, bytes]:
+    """Every export file, by output path. `pages` are the site's HTML output paths (for the sitemap)."""
+    context = _Context(timeline, markdown)
+    files = {
+        "feed.xml": _atom(context),
+        "feed.json": _json_feed(context),
+        "timeline.ics": _icalendar(context),
+        "timeline.json": _timelinejs(context),
+        "timeline.csv": _csv(context),
+        "sitemap.xml": _sitemap(context, pages),
+        "robots.txt": _robots(context),
+    }
+    return dict(sorted(files.items()))
+
+
+# ---------------------------------------------------------------------------------------------
+# What every format shares: addresses, dates and each event's text, computed once.
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One feed entry: an event, or a correction to one."""
+
+    id: str
+    url: str
+    title: str
+    summary: str  # plain text
+    content_html: str  # absolute links only
+    published: datetime.date
+    updated: datetime.date
+    tags: tuple[str, ...]
+    order: tuple  # newest first when sorted in reverse
+
+
+class _Context:
+    def __init__(self, timeline: Timeline, markdown: MarkdownRenderer) -> None:
+        self.timeline = timeline
+        self.site = timeline.site
+        self.markdown = markdown
+        self.base = timeline.site.base_url if timeline.site.base_url.endswith("/") else timeline.site.base_url + "/"
+        self.events = sorted(timeline.events, key=Event.sort_key)  # oldest first, as on the site
+        self.plain = {e.slug: _clean(markdown.plain(e.summary_markdown or e.body_markdown)) for e in self.events}
+
+    def url(self, path: str) -> str:
+        """The canonical address of an output file, as render.py's _page_url gives it."""
+        pretty = path[: -len("index.html")] if posixpath.basename(path) == "index.html" else path
+        return self.base + pretty
+
+    def event_url(self, event: Event) -> str:
+        return self.url(f"events/{event.slug}/index.html")
+
+    def html(self, event: Event, text: str, part: str = "") -> str:
+        """Markdown → HTML as the event page shows it, with every link made absolute to that page."""
+        numbers = {c.source.id: c.number for c in event.citations}
+        rendered = str(self.markdown.render(text, numbers, event.slug, part).html)
+        return _absolute_links(_clean(rendered), self.event_url(event))
+
+    def items(self) -> list[_Item]:
+        """Every event and every correction, newest first (by the date each one happened)."""
+        found: list[_Item] = []
+        for event in self.events:
+            found.append(self._event_item(event))
+            found.extend(self._correction_items(event))
+        found.sort(key=lambda item: item.id)  # ties of date and kind are broken by id
+        found.sort(key=lambda item: item.order, reverse=True)
+        return found
+
+    def _event_item(self, event: Event) -> _Item:
+        url = self.event_url(event)
+        parts = []
+        if event.corrections:
+            parts.append("<ul>" + "".join(
+                f"<li><strong>Corrected {_e(c.date.display)}:</strong> {_e(c.text)}</li>" for c in event.corrections
+            ) + "</ul>")
+        parts.append(self.html(event, event.body_markdown))
+        review = event.claim_review
+        if review:
+            claimant = _e(review.claimant)
+            parts.append(
+                f"<h2>Claim review</h2><p><strong>Claim</strong> ({claimant}): <q>{_e(review.claim)}</q></p>"
+                f"<p><strong>Our rating: {_e(review.rating_name)}</strong> ({review.rating_value} on a scale "
+                f"from 1, false, to 5, true)</p>" + self.html(event, review.verdict_markdown, "verdict-")
+            )
+        parts.append(_source_list_html(event))
+        return _Item(
+            id=url,
+            url=url,
+            title=_clean(event.title),
+            summary=self.plain[event.slug],
+            content_html="\n".join(parts),
+            published=first_day(event.date),
+            updated=updated(event)[0],
+            tags=event.tags,
+            order=(first_day(event.date), 1),
+        )
+
+    def _correction_items(self, event: Event) -> list[_Item]:
+        """One item per correction. Its id is stable: the date, and a count among same-day ones."""
+        url = self.event_url(event)
+        items = []
+        seen: dict[str, int] = {}
+        for correction in reversed(event.corrections):  # oldest first, so a new one changes no old id
+            day = correction.date.iso
+            seen[day] = seen.get(day, 0) + 1
+            suffix = "" if seen[day] == 1 else f"-{seen[day]}"
+            when = first_day(correction.date)
+            items.append(_Item(
+                id=f"{url}#correction-{day}{suffix}",
+                url=url,
+                title=_clean(f"Correction: {event.title}"),
+                summary=_clean(correction.text),
+                content_html=(
+                    f"<p><strong>Corrected {_e(correction.date.display)}:</strong> {_e(correction.text)}</p>"
+                    f'<p>The corrected event: <a href="{_e(url)}">{_e(event.title)}</a></p>'
+                ),
+                published=when,
+                updated=when,
+                tags=("correction",),
+                order=(when, 0),
+            ))
+        return items
+
+
+def first_day(date: EventDate) -> datetime.date:
+    """The first day of the period a date names: 2024-06 → 2024-06-01, 2024 → 2024-01-01."""
+    return datetime.date(date.year, date.month or 1, date.day or 1)
+
+
+def period_end(date: EventDate) -> datetime.date:
+    """The day after the period a date names (an exclusive end): 2024-06 → 2024-07-01."""
+    if date.day is not None:
+        return datetime.date(date.year, date.month, date.day) + datetime.timedelta(days=1)
+    if date.month is not None:
+        return datetime.date(date.year + date.month // 12, date.month % 12 + 1, 1)
+    return datetime.date(date.year + 1, 1, 1)
+
+
+def updated(event: Event) -> tuple[datetime.date, bool]:
+    """The latest of the event's date (its first day) and its corrections' dates, and whether that
+    day is really known (False when it is only the first day of a month or year)."""
+    candidates = [(first_day(event.date), event.date.day is not None)]
+    candidates += [(first_day(c.date), c.date.day is not None) for c in event.corrections]
+    # On a tie a known day wins: True sorts after False.
+    return max(candidates)
+
+
+def _clean(text: str) -> str:
+    return _ILLEGAL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _e(text: str) -> str:
+    """Text → HTML text or attribute value."""
+    return html.escape(_clean(text), quote=True)
+
+
+def _absolute_links(fragment: str, page_url: str) -> str:
+    """Resolve every href in sanitised HTML against the page it came from (citations are '#…')."""
+
+    def tag(match: re.Match) -> str:
+        return _HREF.sub(
+            lambda m: m.group(1) + html.escape(urljoin(page_url, html.unescape(m.group(2))), quote=True) + m.group(3),
+            match.group(0),
+        )
+
+    return _TAG.sub(tag, fragment)
+
+
+def _primary_url(source: Source) -> str:
+    """A dead address is never the first link: readers go to the archived copy (as on the site)."""
+    return source.archive_url if source.is_dead and source.archive_url else source.url
+
+
+def _source_list_html(event: Event) -> str:
+    items = []
+    for citation in event.citations:
+        source = citation.source
+        title = _e(source.title) if source.title_is_description else f"<cite>{_e(source.title)}</cite>"
+        dead = " (archived copy: the original address no longer works)" if source.is_dead else ""
+        items.append(
+            f'<li>{_e(source.publisher)}. <a href="{_e(_primary_url(source))}">{title}</a>. '
+            f"{_e(source.published.display)}.{dead}</li>"
+        )
+    return "<h2>Sources</h2>\n<ol>" + "".join(items) + "</ol>"
+
+
+def _rfc3339(day: datetime.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+# ---------------------------------------------------------------------------------------------
+# feed.xml: Atom 1.0 (RFC 4287)
+
+
+def _atom(context: _Context) -> bytes:
+    site = context.site
+    items = context.items()
+    feed = ET.Element("feed", {"xmlns": ATOM_NS, "{http://www.w3.org/XML/1998/namespace}lang": site.language})
+    _sub(feed, "title", _clean(site.title))
+    _sub(feed, "subtitle", _clean(site.description))
+    _sub(feed, "id", context.url("feed.xml"))
+    _sub(feed, "link", rel="self", type="application/atom+xml", href=context.url("feed.xml"))
+    _sub(feed, "link", rel="alternate", type="text/html", href=context.base)
+    _sub(feed, "updated", _rfc3339(max((i.updated for i in items), default=_EPOCH)))
+    author = _sub(feed, "author")
+    _sub(author, "name", _clean(site.title))
+    _sub(author, "uri", context.base)
+    for item in items:
+        entry = _sub(feed, "entry")
+        _sub(entry, "id", item.id)
+        _sub(entry, "title", item.title, type="text")
+        _sub(entry, "link", rel="alternate", type="text/html", href=item.url)
+        _sub(entry, "published", _rfc3339(item.published))
+        _sub(entry, "updated", _rfc3339(item.updated))
+        for tag in item.tags:
+            _sub(entry, "category", term=tag)
+        _sub(entry, "summary", item.summary, type="text")
+        _sub(entry, "content", item.content_html, type="html")
+    ET.indent(feed)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, {k: _clean(v) for k, v in attributes.items()})
+    if text is not None:
+        element.text = _clean(text)
+    return element
+
+
+# ---------------------------------------------------------------------------------------------
+# feed.json: JSON Feed 1.1
+
+
+def _json_feed(context: _Context) -> bytes:
+    site = context.site
+    feed = {
+        "version": JSON_FEED_VERSION,
+        "title": _clean(site.title),
+        "home_page_url": context.base,
+        "feed_url": context.url("feed.json"),
+        "description": _clean(site.description),
+        "language": site.language,
+        "authors": [{"name": _clean(site.title), "url": context.base}],
+        "items": [
+            {
+                "id": item.id,
+                "url": item.url,
+                "title": item.title,
+                "content_html": item.content_html,
+                "summary": item.summary,
+                "date_published": _rfc3339(item.published),
+                "date_modified": _rfc3339(item.updated),
+                "tags": list(item.tags),
+            }
+            for item in context.items()
+        ],
+    }
+    return _json_bytes(feed)
+
+
+def _json_bytes(data) -> bytes:
+    """Indented UTF-8 JSON that is also safe inside an HTML <script>: <, >, & and the JavaScript
+    line separators are written as \\u escapes, which every JSON reader decodes."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    for char in "<>&\u2028\u2029":
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return (text + "\n").encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# timeline.ics: iCalendar (RFC 5545), one all-day event per timeline event
+
+
+def _icalendar(context: _Context) -> bytes:
+    site = context.site
+    host = (urlsplit(context.base).hostname or "localhost").lower()
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{_ics_text(site.title)}",
+        f"X-WR-CALDESC:{_ics_text(site.description)}",
+    ]
+    for event in context.events:
+        start = first_day(event.date)
+        end = max(period_end(event.end_date or event.date), start + datetime.timedelta(days=1))
+        url = context.event_url(event)
+        description = "\n\n".join(filter(None, [context.plain[event.slug], _precision_note(event), url]))
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{event.slug}@{host}",
+            f"DTSTAMP:{updated(event)[0]:%Y%m%d}T000000Z",  # from the content, never the clock
+            f"DTSTART;VALUE=DATE:{start:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{end:%Y%m%d}",
+            f"SUMMARY:{_ics_text(event.title)}",
+            f"DESCRIPTION:{_ics_text(description)}",
+            f"URL:{url}",
+            "TRANSP:TRANSPARENT",  # a past event in a timeline does not make anyone busy
+        ]
+        if event.tags:
+            lines.append("CATEGORIES:" + ",".join(_ics_text(tag) for tag in event.tags))
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "".join(_fold(line) + "\r\n" for line in lines).encode("utf-8")
+
+
+def _precision_note(event: Event) -> str:
+    """Say when the calendar's whole-month or whole-year span stands for an unknown day."""
+    dates = [event.date] + ([event.end_date] if event.end_date else [])
+    if all(d.day is not None for d in dates):
+        return ""
+    unit = "year" if any(d.month is None for d in dates) else "month"
+    shown = " – ".join(d.display for d in dates)
+    return f"Date known only to the {unit}: {shown}. The calendar shows the whole period."
+
+
+def _ics_text(text: str) -> str:
+    """An RFC 5545 TEXT value: backslash, semicolon, comma and line ends escaped."""
+    text = _clean(text)
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """Fold a content line at 75 octets of UTF-8 (RFC 5545 §3.1), never inside a character."""
+    parts: list[str] = []
+    current, size, limit = [], 0, 75
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > limit:
+            parts.append("".join(current))
+            current, size, limit = [], 0, 74  # a continuation line starts with a space: 1 + 74
+        current.append(char)
+        size += width
+    parts.append("".join(current))
+    return "\r\n ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# timeline.json: Knight Lab TimelineJS 3
+
+
+def _timelinejs(context: _Context) -> bytes:
+    site = context.site
+    events = []
+    for event in context.events:
+        url = context.event_url(event)
+        # TimelineJS puts headline and text into the page as HTML: both are HTML here.
+        text = context.html(event, event.summary_markdown or event.body_markdown)
+        text += f'\n<p><a href="{_e(url)}">Full text and sources</a></p>'
+        slide: dict = {"start_date": _timelinejs_date(event.date)}
+        if event.end_date:
+            slide["end_date"] = _timelinejs_date(event.end_date)
+        slide["text"] = {"headline": _e(event.title), "text": text}
+        if event.tags:
+            slide["group"] = event.tags[0]
+        slide["unique_id"] = event.slug
+        slide["autolink"] = False  # the links are already there
+        events.append(slide)
+    data = {
+        "title": {"text": {"headline": _e(site.title), "text": f"<p>{_e(site.description)}</p>"}},
+        "events": events,
+    }
+    return _json_bytes(data)
+
+
+def _timelinejs_date(date: EventDate) -> dict[str, str]:
+    """Only the parts the content gives: TimelineJS then shows the date at that precision."""
+    parts = {"year": str(date.year)}
+    if date.month is not None:
+        parts["month"] = str(date.month)
+        if date.day is not None:
+            parts["day"] = str(date.day)
+    return parts
+
+
+# ---------------------------------------------------------------------------------------------
+# timeline.csv: RFC 4180
+
+
+def _csv(context: _Context) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for event in context.events:
+        writer.writerow(_csv_safe(cell) for cell in (
+            event.date.iso,
+            event.end_date.iso if event.end_date else "",
+            event.title,
+            context.plain[event.slug],
+            context.event_url(event),
+            ";".join(event.tags),
+            " ".join(_primary_url(c.source) for c in event.citations),
+        ))
+    return out.getvalue().encode("utf-8")
+
+
+def _csv_safe(cell: str) -> str:
+    cell = _clean(cell)
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+# ---------------------------------------------------------------------------------------------
+# sitemap.xml (sitemaps.org 0.9) and robots.txt
+
+
+def _sitemap(context: _Context, pages: Iterable[str]) -> bytes:
+    lastmod = {}
+    for event in context.events:
+        day, known = updated(event)
+        if known:  # a month or a year is no lastmod: only a real day is written
+            lastmod[f"events/{event.slug}/index.html"] = day.isoformat()
+    entries = sorted(
+        (context.url(path), lastmod.get(path))
+        for path in set(pages)
+        if path.endswith(".html") and path != "404.html"
+    )
+    urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
+    for loc, modified in entries:
+        url = _sub(urlset, "url")
+        _sub(url, "loc", loc)
+        if modified:
+            _sub(url, "lastmod", modified)
+    ET.indent(urlset)
+    return ET.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _robots(context: _Context) -> bytes:
+    # Crawlers read robots.txt only at the root of a host: when base_url has a path, this file
+    # serves only if it is copied there.
+    return f"User-agent: *\nAllow: /\nSitemap: {context.url('sitemap.xml')}\n".encode("utf-8")

@@ -1,0 +1,25 @@
+"""The static search index: Pagefind, run over the finished site before it is swapped in."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+class SearchIndexError(Exception):
+    pass
+
+
+def index_for_search(site_dir: Path) -> None:
+    """Write site_dir/pagefind/: only pages marked data-pagefind-body (the event pages) are indexed."""
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", "pagefind", "--quiet"],
+            capture_output=True, text=True, timeout=600,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise SearchIndexError(f"Pagefind could not run: {error}") from error
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()
+        raise SearchIndexError("Pagefind failed: " + (detail[-1] if detail else f"exit status {result.returncode}"))
