@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from .exports import render_exports
 from .jsonld import claim_review_json_ld, event_json_ld
 from .markup import CitedHtml, MarkdownRenderer
 from .model import RATINGS, Event, Timeline
@@ -100,7 +101,9 @@ def render_site(timeline: Timeline, templates_dir: Path) -> dict[str, bytes]:
          source_count=len(timeline.sources),
          snapshot_count=sum(1 for s in timeline.sources if s.snapshot is not None))
     page("404.html", "404.html")
-    return {path: text.encode("utf-8") for path, text in sorted(pages.items())}
+    files = {path: text.encode("utf-8") for path, text in pages.items()}
+    files.update(render_exports(timeline, markdown, pages))
+    return dict(sorted(files.items()))
 
 
 def _base_path(base_url: str) -> str:
