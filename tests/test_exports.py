@@ -25,7 +25,7 @@ from conftest import PROJECT, minimal_files
 from timeline.exports import render_exports
 from timeline.load import load_content
 from timeline.markup import MarkdownRenderer
-from timeline.render import _page_url, render_site
+from timeline.render import page_url as _page_url, render_site
 from timeline.validate import validate
 
 ATOM = "{http://www.w3.org/2005/Atom}"

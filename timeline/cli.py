@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jinja2
 
+from .cache import BuildCache, digest, folder_digest
 from .fields import SLUG, did_you_mean, parse_date
 from .load import load_content, load_static
 from .model import Location, Problem, Timeline
@@ -30,6 +31,7 @@ class Paths:
     static: Path
     out: Path
     search: bool = True  # build the Pagefind index (the preview skips it: it is the slow part)
+    cache: Path | None = None  # where builds remember their work; None: always build everything
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -40,6 +42,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     new = commands.add_parser("new", help="create a new event file to fill in")
     serve = commands.add_parser("serve", help="preview on 127.0.0.1, rebuilding on every save")
     build.add_argument("--no-search", action="store_true", help="skip the search index (faster; for benchmarks)")
+    for command in (build, serve):
+        command.add_argument("--cache", type=Path, default=None,
+                             help="build cache folder (default: .timeline-cache beside the output folder)")
+        command.add_argument("--no-cache", action="store_true", help="build everything from scratch")
     for command in (build, check, new, serve):
         command.add_argument("--content", type=Path, default=PROJECT / "content", help="content folder")
         command.add_argument("--templates", type=Path, default=PROJECT / "templates", help="templates folder")
@@ -64,10 +70,12 @@ def load_and_validate(paths: Paths, drafts: bool = False) -> tuple[Timeline | No
     return validate(load_content(paths.content), drafts)
 
 
-def render_and_write(timeline: Timeline, paths: Paths) -> list[Problem]:
+def render_and_write(timeline: Timeline, paths: Paths, cache: BuildCache | None = None) -> list[Problem]:
     """Render every page, then write them all at once. Template errors are reported, not raised."""
+    if cache is None:
+        cache = BuildCache.open(paths.cache, cache_salt(paths)) if paths.cache else BuildCache(None)
     try:
-        files = render_site(timeline, paths.templates)
+        files = render_site(timeline, paths.templates, cache, paths.out, progress=_progress())
     except jinja2.TemplateSyntaxError as error:
         where = Location(_shown(paths, error.filename or error.name or paths.templates), error.lineno or 0)
         return [Problem(where, f"template error: {error.message}")]
@@ -79,21 +87,41 @@ def render_and_write(timeline: Timeline, paths: Paths) -> list[Problem]:
         write_site(files, paths.out, finalize=index_for_search if paths.search else None)
     except SearchIndexError as error:
         return [Problem(Location("build.py"), str(error), "install the dependencies again: pip install -e .")]
+    cache.save(paths.out)
     return []
 
 
-def build_once(paths: Paths, drafts: bool = False) -> tuple[Timeline | None, list[Problem]]:
+def cache_salt(paths: Paths) -> str:
+    """What every cache entry depends on: this program's code and libraries, and the static files."""
+    import importlib.metadata as metadata
+
+    versions = [f"{name} {metadata.version(name)}" for name in ("markdown", "nh3", "jinja2", "pyyaml")]
+    return digest(folder_digest(Path(__file__).parent), *versions, folder_digest(paths.static))
+
+
+def _progress():
+    """On a terminal, say what a long build is doing; in CI logs and tests, stay quiet."""
+    if not sys.stderr.isatty():
+        return None
+    return lambda message: print(f"… {message}", file=sys.stderr, flush=True)
+
+
+def build_once(paths: Paths, drafts: bool = False, cache: BuildCache | None = None,
+               ) -> tuple[Timeline | None, list[Problem]]:
     """load → validate → render → write; the site is written only when there is no error."""
     timeline, problems = load_and_validate(paths, drafts)
     if timeline is not None:
-        problems = problems + render_and_write(timeline, paths)
+        problems = problems + render_and_write(timeline, paths, cache)
     return timeline, problems
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    cache = None
+    if args.command in ("build", "serve") and not args.no_cache:
+        cache = args.cache or args.out.parent / ".timeline-cache"
     paths = Paths(args.content, args.templates, args.static, args.out,
-                  search=args.command == "build" and not getattr(args, "no_search", False))
+                  search=args.command == "build" and not getattr(args, "no_search", False), cache=cache)
     try:
         if args.command == "new":
             return run_new(args, paths)
@@ -188,8 +216,10 @@ def run_serve(args: argparse.Namespace, paths: Paths) -> int:
     from .serve import Preview, serve
 
     check_output_folder(paths.out, [paths.content, paths.templates, paths.static])
-    # The preview shows drafts, labelled, so an editor sees the event before publishing it.
-    preview = Preview(paths.out, lambda: build_once(paths, drafts=True)[1])
+    # The preview shows drafts, labelled, so an editor sees the event before publishing it. Its
+    # cache stays in memory between rebuilds: a save re-renders only what that file changed.
+    cache = BuildCache.open(paths.cache, cache_salt(paths)) if paths.cache else BuildCache(None)
+    preview = Preview(paths.out, lambda: build_once(paths, drafts=True, cache=cache)[1])
     serve(preview, [paths.content, paths.templates, paths.static], args.host, args.port)
     return 0
 

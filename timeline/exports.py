@@ -97,7 +97,7 @@ class _Context:
         self.plain = {e.slug: _clean(markdown.plain(e.summary_markdown or e.body_markdown)) for e in self.events}
 
     def url(self, path: str) -> str:
-        """The canonical address of an output file, as render.py's _page_url gives it."""
+        """The canonical address of an output file, as render.py's page_url gives it."""
         pretty = path[: -len("index.html")] if posixpath.basename(path) == "index.html" else path
         return self.base + pretty
 

@@ -14,6 +14,7 @@ from .yamltext import YMap, YValue
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
 _SCHEMES = ("http", "https")
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")
 
 
 def did_you_mean(word: str, choices) -> str:
@@ -151,7 +152,7 @@ def parse_date(text: str, key: str, where: Location, problems: list[Problem]) ->
 
 def url_problem(text: str) -> str:
     """Why `text` is not a safe absolute http(s) address, or '' when it is."""
-    if any(ch.isspace() or ord(ch) < 32 for ch in text):
+    if _SPACE_OR_CONTROL.search(text):
         return "must not contain spaces or control characters"
     try:
         parts = urlsplit(text)

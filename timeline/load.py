@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import digest
 from .model import Location, Problem
 from .yamltext import YValue, parse_yaml
 
@@ -20,6 +21,7 @@ class RawEvent:
     front: YValue | None
     body: str
     body_line: int  # the file line on which the body starts
+    digest: str = ""  # of the file's name and text: what the build cache keys the event's pages on
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class RawSource:
     where: Location
     data: YValue | None
     snapshot: str | None
+    digest: str = ""  # of the file's name, its text and its snapshot's
 
 
 @dataclass
@@ -153,7 +156,7 @@ def load_content(content_dir: Path) -> RawContent:
         front, problems = parse_yaml(front_text, name, front_line)
         raw.problems.extend(problems)
         if not problems:
-            raw.events.append(RawEvent(Location(name, 1), front, body, body_line))
+            raw.events.append(RawEvent(Location(name, 1), front, body, body_line, digest(name, text)))
 
     snapshots = {}
     for path in _files(content_dir / "sources", (".yaml", ".txt"), reader, "a source (.yaml) or snapshot (.txt)"):
@@ -175,7 +178,8 @@ def load_content(content_dir: Path) -> RawContent:
         raw.problems.extend(problems)
         snapshot = reader.text(snapshots[path.stem]) if path.stem in snapshots else None
         if not problems:
-            raw.sources.append(RawSource(Location(reader.name(path), 1), data, snapshot))
+            name = reader.name(path)
+            raw.sources.append(RawSource(Location(name, 1), data, snapshot, digest(name, text, snapshot or "")))
     return raw
 
 

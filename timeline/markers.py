@@ -38,21 +38,14 @@ def prose_blocks(text: str) -> list[list[tuple[int, str]]]:
     return blocks
 
 
-def find_markers(text: str) -> list[tuple[int, str]]:
-    """Every marker as (0-based line, source id), outside code."""
-    return [
-        (number, match.group(1))
-        for block in prose_blocks(text)
-        for number, line in block
-        for match in MARKER.finditer(line)
-    ]
-
-
-def uncited_blocks(text: str) -> list[int]:
-    """0-based first lines of blocks that make a statement but cite nothing."""
-    found = []
+def scan_citations(text: str) -> tuple[list[tuple[int, str]], list[int]]:
+    """Every marker as (0-based line, source id), and the first lines of blocks that make a
+    statement but cite nothing; code and comments are skipped."""
+    markers: list[tuple[int, str]] = []
+    uncited: list[int] = []
     for block in prose_blocks(text):
-        joined = "\n".join(line for _, line in block)
-        if not MARKER.search(joined) and not _NOT_A_STATEMENT.match(joined):
-            found.append(block[0][0])
-    return found
+        found = [(number, match.group(1)) for number, line in block for match in MARKER.finditer(line)]
+        markers.extend(found)
+        if not found and not _NOT_A_STATEMENT.match("\n".join(line for _, line in block)):
+            uncited.append(block[0][0])
+    return markers, uncited

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import markdown
 import markdown.treeprocessors
@@ -19,6 +20,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.util import AtomicString
 from markupsafe import Markup, escape
 
+from .cache import digest
 from .markers import MARKER
 
 _OPEN, _CLOSE = "\ue000", "\ue001"
@@ -57,22 +59,57 @@ def _demote_headings(md: markdown.Markdown) -> None:
     md.treeprocessors.register(Shift(md), "shift-headings", 0)
 
 
-class MarkdownRenderer:
-    """One configured Markdown converter, reused: building one per page is the slow part."""
+# Citation anchors are made with this stand-in for the page's prefix and the prefix is put in
+# afterwards, so one rendering (and one cache entry) serves every page that shows the text.
+PREFIX = "\ue002"
 
-    def __init__(self) -> None:
+
+class Memo(Protocol):
+    def get(self, key: str): ...
+    def put(self, key: str, value) -> None: ...
+
+
+class _NoMemo:
+    def get(self, key: str):
+        return None
+
+    def put(self, key: str, value) -> None:
+        pass
+
+
+class MarkdownRenderer:
+    """One configured Markdown converter, reused: building one per page is the slow part.
+
+    Results are kept in `memo` (the build cache) by a digest of the text and the citation
+    numbers, so a text shown on several pages, or unchanged since the last build, is converted once.
+    """
+
+    def __init__(self, memo: Memo | None = None) -> None:
         self._md = markdown.Markdown(extensions=[], output_format="html")
         # Above links (160), so [^id] is never read as a reference link.
         self._md.inlinePatterns.register(_CitationPattern(MARKER.pattern, self._md), "citation", 175)
         _demote_headings(self._md)
+        self.memo = memo or _NoMemo()
 
     def render(self, text: str, numbers: dict[str, int], anchor_prefix: str, part: str = "") -> CitedHtml:
         """`numbers` maps source id → citation number; markers link to '#<prefix>-src-<n>'.
 
         `part` keeps marker ids unique when two texts of one event share a page (body, verdict).
         """
+        key = digest("html", text, repr(sorted(numbers.items())), part)
+        stored = self.memo.get(key)
+        if stored is None:
+            stored = self._render(text, numbers, part)
+            self.memo.put(key, stored)
+        html, backlinks = stored
+        return CitedHtml(
+            Markup(html.replace(PREFIX, anchor_prefix)),
+            {number: [a.replace(PREFIX, anchor_prefix) for a in anchors] for number, anchors in backlinks.items()},
+        )
+
+    def _render(self, text: str, numbers: dict[str, int], part: str) -> tuple[str, dict[int, list[str]]]:
         self._md.reset()
-        text = text.replace(_OPEN, "").replace(_CLOSE, "")
+        text = text.replace(_OPEN, "").replace(_CLOSE, "").replace(PREFIX, "")
         html = self._md.convert(text)
         clean = nh3.clean(
             html,
@@ -82,26 +119,30 @@ class MarkdownRenderer:
             link_rel="noopener noreferrer",
             strip_comments=True,
         )
-        result = CitedHtml(Markup(""))
+        backlinks: dict[int, list[str]] = {}
 
         def link(match: re.Match) -> str:
             source_id = match.group(1)
             number = numbers.get(source_id)
             if number is None:  # validation prevents this; show the marker rather than lose it
                 return str(escape(f"[^{source_id}]"))
-            anchors = result.backlinks.setdefault(number, [])
-            anchor = f"{anchor_prefix}-{part}cite-{number}-{len(anchors) + 1}"
+            anchors = backlinks.setdefault(number, [])
+            anchor = f"{PREFIX}-{part}cite-{number}-{len(anchors) + 1}"
             anchors.append(anchor)
             return (
-                f'<sup class="cite"><a id="{anchor}" href="#{anchor_prefix}-src-{number}" '
+                f'<sup class="cite"><a id="{anchor}" href="#{PREFIX}-src-{number}" '
                 f'aria-label="source {number}">[{number}]</a></sup>'
             )
 
-        result.html = Markup(_PLACEHOLDER.sub(link, clean))
-        return result
+        return _PLACEHOLDER.sub(link, clean), backlinks
 
     def plain(self, text: str) -> str:
         """Text without markup or citation markers, for a meta description."""
-        self._md.reset()
-        html = self._md.convert(MARKER.sub("", text.replace(_OPEN, "").replace(_CLOSE, "")))
-        return " ".join(Markup(nh3.clean(html, tags=set())).unescape().split())
+        key = digest("plain", text)
+        stored = self.memo.get(key)
+        if stored is None:
+            self._md.reset()
+            html = self._md.convert(MARKER.sub("", text.replace(_OPEN, "").replace(_CLOSE, "")))
+            stored = " ".join(Markup(nh3.clean(html, tags=set())).unescape().split())
+            self.memo.put(key, stored)
+        return stored

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True, order=True)
@@ -82,6 +83,7 @@ class Source:
     accessed: EventDate | None = None
     note: str = ""
     snapshot: str | None = None  # the stored text, when content/sources/<id>.txt exists
+    digest: str = ""  # of its files: part of the fingerprint of every event that cites it
 
     @property
     def is_dead(self) -> bool:
@@ -155,6 +157,7 @@ class Event:
     draft: bool = False
     corrections: tuple[Correction, ...] = ()  # newest first
     claim_review: ClaimReview | None = None
+    fingerprint: str = ""  # a digest of every file the event's page is made from
 
     def sort_key(self) -> tuple:
         return (self.date.sort_key(), self.slug)
@@ -202,5 +205,13 @@ class Timeline:
         found = [(c, e) for e in self.events for c in e.corrections]
         return sorted(found, key=lambda pair: (pair[0].date.sort_key(), pair[1].slug), reverse=True)
 
+    @cached_property
+    def _citing(self) -> dict[str, list[Event]]:
+        citing: dict[str, list[Event]] = {}
+        for event in self.events:
+            for citation in event.citations:
+                citing.setdefault(citation.source.id, []).append(event)
+        return citing
+
     def citing_events(self, source_id: str) -> list[Event]:
-        return [e for e in self.events if any(c.source.id == source_id for c in e.citations)]
+        return self._citing.get(source_id, [])

@@ -1,19 +1,39 @@
-"""Stage 3: a Timeline → {output path: bytes}. No file is read or written here but templates."""
+"""Stage 3: a Timeline → {output path: bytes}. No file is read or written here but templates.
+
+The work that grows with the number of events — Markdown, each event's page, each event's card
+on the lists — is done once per event, looked up in the build cache first, and shared out to the
+processor's cores when there is a lot of it. A page whose inputs have not changed since the last
+build is not rendered at all: it is returned as `Unchanged`, and write.py keeps the previous file.
+"""
 
 from __future__ import annotations
 
+import os
 import posixpath
+import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
+from multiprocessing import get_context
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
+from .cache import BuildCache, digest, folder_digest
 from .exports import render_exports
 from .jsonld import claim_review_json_ld, event_json_ld
-from .markup import CitedHtml, MarkdownRenderer
+from .markup import PREFIX, CitedHtml, MarkdownRenderer
 from .model import RATINGS, Event, Timeline
+from .overview import overview_svg
 from .quotes import text_fragment_url
+from .write import Unchanged
+
+LIST_LIMIT = 200  # beyond this many events, the timeline is one page per year, and lists are short rows
+ROOT = "\ue003"  # stands for the relative path to the site's root in cached cards
+PARALLEL_FROM = 150  # events to render before it pays to start a second process
 
 
 @dataclass(frozen=True)
@@ -54,46 +74,144 @@ def make_environment(templates_dir: Path) -> Environment:
     return env
 
 
-def render_site(timeline: Timeline, templates_dir: Path) -> dict[str, bytes]:
-    env = make_environment(templates_dir)
-    markdown = MarkdownRenderer()
-    pages: dict[str, str] = {}
+class _EventRenderer:
+    """Renders one event's own page and its card; shared with worker processes by fork."""
 
-    def numbers(event: Event) -> dict[str, int]:
-        return {c.source.id: c.number for c in event.citations}
+    def __init__(self, timeline: Timeline, templates_dir: Path, memo: BuildCache):
+        self.site = timeline.site
+        self.env = make_environment(templates_dir)
+        self.markdown = MarkdownRenderer(memo)
 
-    def view(event: Event, use_summary: bool, prefix: str = "") -> EventView:
+    def view(self, event: Event, use_summary: bool, prefix: str) -> EventView:
+        numbers = {c.source.id: c.number for c in event.citations}
         text = event.summary_markdown if use_summary and event.summary_markdown else event.body_markdown
-        description = markdown.plain(event.summary_markdown or event.body_markdown)
-        prefix = prefix or event.slug
+        description = self.markdown.plain(event.summary_markdown or event.body_markdown)
         verdict = None
         if event.claim_review and not use_summary:
-            verdict = markdown.render(event.claim_review.verdict_markdown, numbers(event), prefix, "verdict-")
-        return EventView(event, markdown.render(text, numbers(event), prefix), event.slug, prefix, description, verdict)
+            verdict = self.markdown.render(event.claim_review.verdict_markdown, numbers, prefix, "verdict-")
+        return EventView(event, self.markdown.render(text, numbers, prefix), event.slug, prefix, description, verdict)
+
+    def page(self, event: Event) -> bytes:
+        path = f"events/{event.slug}/index.html"
+        item = self.view(event, use_summary=False, prefix=event.slug)
+        url = page_url(self.site.base_url, path)
+        json_ld = [event_json_ld(event, self.site, url, item.description)]
+        if event.claim_review:
+            json_ld.append(claim_review_json_ld(event, self.site, url))
+        return self.env.get_template("event.html").render(
+            site=self.site, root="../../", path=path, page_url=url, item=item, json_ld=json_ld).encode("utf-8")
+
+    def card(self, event: Event, level: int) -> str:
+        """The event on a list, with stand-ins for the page's root and citation prefix."""
+        item = self.view(event, use_summary=True, prefix=PREFIX)
+        return self.env.get_template("macros.html").module.event_card(item, ROOT, level)
+
+
+_worker: _EventRenderer | None = None  # set in the parent just before the worker processes fork
+
+
+def _render_jobs(jobs: list[tuple[Event, bool, tuple[int, ...]]], forked: bool = False):
+    """Pages and cards for some events; in a worker process, also the Markdown it converted."""
+    assert _worker is not None
+    memo = _worker.markdown.memo
+    if forked:
+        memo.used.clear()  # the worker's copy: what it adds now is what the parent lacks
+    done = [(event.slug, _worker.page(event) if page else None,
+             {level: str(_worker.card(event, level)) for level in levels})
+            for event, page, levels in jobs]
+    return done, dict(memo.used) if forked else {}
+
+
+def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | None = None,
+                out_dir: Path | None = None, progress: Callable[[str], None] | None = None) -> dict[str, bytes | Unchanged]:
+    """Every page and export. With a cache and the previous output, unchanged event pages are `Unchanged`."""
+    global _worker
+    cache = cache or BuildCache(None)
+    events = timeline.events
+    renderer = _EventRenderer(timeline, templates_dir, cache)
+    scope = digest(folder_digest(templates_dir), repr(timeline.site))
+    big = len(events) > LIST_LIMIT
+    levels = (3, 2) if not big else (3,)
+
+    # 1. Each event's page and cards: from the cache, or rendered (in parallel when there are many).
+    files: dict[str, bytes | Unchanged] = {}
+    cards: dict[tuple[str, int], str] = {}
+    jobs = []
+    for event in events:
+        path = f"events/{event.slug}/index.html"
+        page_key = digest("page", scope, event.fingerprint)
+        cache.produced[path] = page_key
+        needs_page = not (out_dir is not None and cache.unchanged(path, page_key, out_dir))
+        if not needs_page:
+            files[path] = Unchanged(page_key)
+        missing = []
+        for level in levels:
+            card = cache.get(digest("card", scope, event.fingerprint, str(level)))
+            if card is None:
+                missing.append(level)
+            else:
+                cards[event.slug, level] = card
+        if needs_page or missing:
+            jobs.append((event, needs_page, tuple(missing)))
+    if progress and jobs:
+        progress(f"rendering {len(jobs)} of {len(events)} events")
+    _worker = renderer
+    try:
+        results = _run(jobs)
+    finally:
+        _worker = None
+    by_slug = {event.slug: event for event in events}
+    for done, memo in results:
+        for key, value in memo.items():
+            cache.put(key, value)
+        for slug, page, new_cards in done:
+            if page is not None:
+                files[f"events/{slug}/index.html"] = page
+            for level, card in new_cards.items():
+                cards[slug, level] = card
+                cache.put(digest("card", scope, by_slug[slug].fingerprint, str(level)), card)
+
+    # 2. The lists, assembled from the cards.
+    env = renderer.env
+    pages: dict[str, str] = {}
 
     def page(path: str, template: str, **context) -> None:
         depth = path.count("/")
         root = ("../" * depth or "./") if path != "404.html" else _base_path(timeline.site.base_url)
         pages[path] = env.get_template(template).render(
-            site=timeline.site, root=root, path=path, page_url=_page_url(timeline.site.base_url, path), **context
-        )
+            site=timeline.site, root=root, path=path, page_url=page_url(timeline.site.base_url, path), **context)
 
-    # On lists, citation anchors are e1-src-1 rather than <slug>-src-1: they repeat a dozen times a card.
-    summaries = {e.slug: view(e, use_summary=True, prefix=f"e{i}") for i, e in enumerate(timeline.events, 1)}
+    position = {event.slug: f"e{i}" for i, event in enumerate(events, 1)}  # short citation prefixes
+
+    def placed(event: Event, root: str, level: int) -> Markup:
+        return Markup(cards[event.slug, level].replace(PREFIX, position[event.slug]).replace(ROOT, root))
+
+    def row(event: Event, root: str) -> Markup:
+        return Markup('<li><time datetime="{}">{}</time> <a href="{}events/{}/">{}</a></li>').format(
+            event.date.iso, event.date.display, Markup(root), event.slug, event.title)
+
+    years = timeline.years()
     tags = timeline.tags()
-    page("index.html", "index.html", years=[(y, [summaries[e.slug] for e in es]) for y, es in timeline.years()],
-         count=len(timeline.events), tags=tags)
-    for event in timeline.events:
-        path = f"events/{event.slug}/index.html"
-        item = view(event, use_summary=False)
-        url = _page_url(timeline.site.base_url, path)
-        json_ld = [event_json_ld(event, timeline.site, url, item.description)]
-        if event.claim_review:
-            json_ld.append(claim_review_json_ld(event, timeline.site, url))
-        page(path, "event.html", item=item, json_ld=json_ld)
+    overview = overview_svg(timeline, "./")
+    if not big:
+        page("index.html", "index.html", years=[(y, [placed(e, "./", 3) for e in es]) for y, es in years],
+             count=len(events), tags=tags, overview=overview, paged=False)
+    else:
+        page("index.html", "index.html", years=[(y, es) for y, es in years], count=len(events), tags=tags,
+             overview=overview, paged=True)
+        for number, (year, year_events) in enumerate(years):
+            neighbours = (years[number - 1][0] if number else None,
+                          years[number + 1][0] if number + 1 < len(years) else None)
+            page(f"years/{year}/index.html", "year.html", year=year, neighbours=neighbours,
+                 items=[placed(e, "../../", 3) for e in year_events])
     page("tags/index.html", "tags.html", tags=tags)
-    for tag, events in tags:
-        page(f"tags/{tag}/index.html", "tag.html", tag=tag, items=[summaries[e.slug] for e in events])
+    for tag, tag_events in tags:
+        if len(tag_events) > LIST_LIMIT or big:
+            page(f"tags/{tag}/index.html", "tag.html", tag=tag, count=len(tag_events),
+                 rows=[row(e, "../../") for e in tag_events], items=[])
+        else:
+            page(f"tags/{tag}/index.html", "tag.html", tag=tag, count=len(tag_events), rows=[],
+                 items=[placed(e, "../../", 2) for e in tag_events])
     page("sources/index.html", "sources.html",
          sources=[(s, timeline.citing_events(s.id)) for s in timeline.sources])
     page("corrections/index.html", "corrections.html", corrections=timeline.corrections())
@@ -101,9 +219,19 @@ def render_site(timeline: Timeline, templates_dir: Path) -> dict[str, bytes]:
          source_count=len(timeline.sources),
          snapshot_count=sum(1 for s in timeline.sources if s.snapshot is not None))
     page("404.html", "404.html")
-    files = {path: text.encode("utf-8") for path, text in pages.items()}
-    files.update(render_exports(timeline, markdown, pages))
+    files.update((path, text.encode("utf-8")) for path, text in pages.items())
+    files.update(render_exports(timeline, renderer.markdown, [*pages, *(f"events/{e.slug}/index.html" for e in events)]))
     return dict(sorted(files.items()))
+
+
+def _run(jobs: list) -> list:
+    """Render the jobs here, or across the cores when there are enough to repay the start-up."""
+    workers = min(os.cpu_count() or 1, 4)
+    if len(jobs) < PARALLEL_FROM or workers < 2 or sys.platform == "win32":
+        return [_render_jobs(jobs)] if jobs else []
+    chunks = [jobs[i::workers * 4] for i in range(workers * 4)]  # interleaved: even work per chunk
+    with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+        return list(pool.map(partial(_render_jobs, forked=True), chunks))
 
 
 def _base_path(base_url: str) -> str:
@@ -112,8 +240,9 @@ def _base_path(base_url: str) -> str:
     return path if path.endswith("/") else path + "/"
 
 
-def _page_url(base_url: str, path: str) -> str:
+def page_url(base_url: str, path: str) -> str:
     """The canonical address of an output file: '.../events/x/' rather than '.../events/x/index.html'."""
     base = base_url if base_url.endswith("/") else base_url + "/"
     pretty = path[: -len("index.html")] if posixpath.basename(path) == "index.html" else path
     return base + pretty
+

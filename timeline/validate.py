@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from .cache import digest
 from .fields import SLUG, Fields, did_you_mean, slugify
 from .load import RawContent, RawEvent, RawSource
-from .markers import find_markers, uncited_blocks
+from .markers import scan_citations
 from .model import (RATINGS, Citation, ClaimReview, Correction, Event, Location, Policy, Problem, SiteConfig,
                     Source, Timeline)
 from .quotes import closest_passage, is_quoted_in
@@ -57,7 +58,7 @@ def validate(raw: RawContent, drafts: bool = False) -> tuple[Timeline | None, li
     timeline = Timeline(
         site=site,
         events=tuple(sorted(published, key=Event.sort_key)),
-        sources=tuple(sorted((s for s in sources.values() if _is_cited(s, published)), key=lambda s: s.id)),
+        sources=tuple(sorted((s for s in sources.values() if s.id in _cited_ids(published)), key=lambda s: s.id)),
     )
     return timeline, problems
 
@@ -116,6 +117,7 @@ def _source(raw: RawSource, policy: Policy, problems: list[Problem]) -> Source |
         note=fields.text("note"),
         where=raw.where,
         snapshot=raw.snapshot,
+        digest=raw.digest,
     )
     archive_written = bool(fields.map.items.get("archive_url") and str(fields.map.items["archive_url"].value).strip())
     if not archive_written:  # an invalid archive_url is reported on its own line already
@@ -173,6 +175,7 @@ def _event(raw: RawEvent, sources: dict[str, Source], broken: set[str], policy: 
         draft=draft,
         corrections=corrections,
         claim_review=claim_review,
+        fingerprint=digest(raw.digest, *(c.source.digest for c in citations)),
     )
 
 
@@ -323,7 +326,8 @@ def _check_markers(raw: RawEvent, fields: Fields, citations, listed: set[str], s
     texts = [(raw.body, raw.body_line, 1)] + [(text, line, 0) for text, line in extra]
     cited: set[str] = set()
     for text, first_line, per_line in texts:
-        for offset, source_id in find_markers(text):
+        markers, uncited = scan_citations(text)
+        for offset, source_id in markers:
             line = first_line + offset * per_line
             cited.add(source_id)
             if source_id in listed:
@@ -333,7 +337,7 @@ def _check_markers(raw: RawEvent, fields: Fields, citations, listed: set[str], s
             else:
                 hint = did_you_mean(source_id, listed) or did_you_mean(source_id, sources) or "check the spelling"
             fields.problem(line, f"the citation [^{source_id}] is not in this event's sources", hint)
-        for offset in uncited_blocks(text):
+        for offset in uncited:
             line = first_line + offset * per_line
             fields.problem(
                 line,
@@ -371,15 +375,16 @@ def _check_unique_slugs(events: list[Event], problems: list[Problem]) -> None:
 
 
 def _check_every_source_cited(events: list[Event], sources: dict[str, Source], problems: list[Problem]) -> None:
+    cited = _cited_ids(events)
     for source in sources.values():
-        if not _is_cited(source, events):
+        if source.id not in cited:
             problems.append(
                 Problem(source.where, f"no event cites the source '{source.id}'", "cite it, or delete the file", "warning")
             )
 
 
-def _is_cited(source: Source, events) -> bool:
-    return any(c.source.id == source.id for e in events for c in e.citations)
+def _cited_ids(events) -> set[str]:
+    return {c.source.id for e in events for c in e.citations}
 
 
 

@@ -10,10 +10,18 @@ import ctypes
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 _RENAME_EXCHANGE = 2  # from <linux/fs.h>
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """A file the previous build wrote from the same inputs: it is kept (linked), not written again."""
+
+    key: str
 
 
 class UnsafeOutput(Exception):
@@ -28,23 +36,41 @@ def check_output_folder(out_dir: Path, protected: list[Path]) -> None:
             raise UnsafeOutput(f"the output folder {out_dir} overlaps {folder}: choose another --out")
 
 
-def write_site(files: dict[str, bytes], out_dir: Path, finalize: Callable[[Path], None] | None = None) -> None:
-    """Write every file, let `finalize` add to the folder (the search index), then swap it in."""
+def write_site(files: dict[str, bytes | Unchanged], out_dir: Path,
+               finalize: Callable[[Path], None] | None = None) -> None:
+    """Write every file, let `finalize` add to the folder (the search index), then swap it in.
+
+    An `Unchanged` file is hard-linked from the current output: the old site is never modified,
+    so the link is as good as a copy, and costs nothing.
+    """
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     recover(out_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
+        made: set[Path] = set()
         for relative, data in files.items():
             target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            if isinstance(data, Unchanged):
+                _keep(out_dir / relative, target)
+            else:
+                target.write_bytes(data)
         if finalize is not None:
             finalize(staging)
         staging.chmod(0o755)  # mkdtemp makes it private; a site is for reading
         _swap_in(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _keep(old: Path, new: Path) -> None:
+    try:
+        os.link(old, new)
+    except OSError:  # a file system without hard links
+        shutil.copy2(old, new)
 
 
 def _swap_in(staging: Path, out_dir: Path) -> None:

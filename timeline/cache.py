@@ -1,0 +1,122 @@
+"""What earlier builds computed, kept between builds and keyed by digests of everything it depends on.
+
+An entry's key is a digest of its inputs' bytes (the event file, the files of its sources, the
+templates, site.yaml, the generator's own code), so an edited input simply finds nothing and is
+rendered again: there is nothing to invalidate by hand. Pages are not stored: the previous
+output is. The cache remembers which key produced each output file and that file's size and
+modification time, and an unchanged page is linked from the previous output instead of rendered.
+Entries not used by a build are dropped when it is saved, so the cache never outgrows the site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FORMAT = 1  # bump when the layout of the stored data changes
+
+
+def digest(*parts: bytes | str) -> str:
+    """A short, collision-resistant name for some bytes: blake2b, 128 bits, hex."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))  # lengths keep ("ab", "c") apart from ("a", "bc")
+        h.update(data)
+    return h.hexdigest()
+
+
+def folder_digest(folder: Path) -> str:
+    """The names and bytes of every file under `folder` (templates, static files, our own code)."""
+    parts: list[bytes | str] = []
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+@dataclass
+class OutputRecord:
+    """What the previous build wrote at one path: the key that produced it, and the file's stat."""
+
+    key: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class BuildCache:
+    folder: Path | None  # None: remember nothing between builds (one build still shares its work)
+    salt: str = ""
+    memo: dict[str, object] = field(default_factory=dict)  # from the previous build
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)  # from the previous build
+    used: dict[str, object] = field(default_factory=dict)  # what this build used or made
+    produced: dict[str, str] = field(default_factory=dict)  # output path → key, for this build
+
+    @classmethod
+    def open(cls, folder: Path | None, salt: str) -> BuildCache:
+        cache = cls(folder, salt)
+        if folder is None:
+            return cache
+        try:
+            with open(folder / "cache.pickle", "rb") as handle:
+                stored = pickle.load(handle)
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError, TypeError):
+            return cache  # no cache, or one we cannot read: build everything
+        if stored.get("format") == FORMAT and stored.get("salt") == salt:
+            cache.memo = stored["memo"]
+            cache.outputs = stored["outputs"]
+        return cache
+
+    def get(self, key: str):
+        if key in self.used:
+            return self.used[key]
+        value = self.memo.get(key)
+        if value is not None:
+            self.used[key] = value
+        return value
+
+    def put(self, key: str, value) -> None:
+        self.used[key] = value
+
+    def unchanged(self, path: str, key: str, out_dir: Path) -> bool:
+        """True when the file at `path` in the previous output was made from `key` and is intact."""
+        record = self.outputs.get(path)
+        if record is None or record.key != key:
+            return False
+        try:
+            stat = os.stat(out_dir / path)
+        except OSError:
+            return False
+        return stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
+
+    def save(self, out_dir: Path) -> None:
+        """Keep what this build used, and the key and stat of every file it wrote or kept.
+
+        Afterwards the cache is ready for the next build in this process (the preview's case).
+        """
+        outputs = {}
+        for path, key in self.produced.items():
+            try:
+                stat = os.stat(out_dir / path)
+            except OSError:
+                continue
+            outputs[path] = OutputRecord(key, stat.st_size, stat.st_mtime_ns)
+        self.memo, self.outputs, self.used, self.produced = self.used, outputs, {}, {}
+        if self.folder is None:
+            return
+        data = {"format": FORMAT, "salt": self.salt, "memo": self.memo, "outputs": self.outputs}
+        self.folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".cache-")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                pickle.dump(data, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.folder / "cache.pickle")
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
