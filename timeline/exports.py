@@ -29,6 +29,7 @@ from .model import Event, EventDate, Source, Timeline
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+FEED_LIMIT = 100  # feeds carry the newest entries; the calendar, JSON and CSV exports carry every event
 PRODID = "-//fact-checked-timeline//timeline exports//EN"
 CSV_HEADER = ("date", "end_date", "title", "summary", "url", "tags", "sources")
 
@@ -111,14 +112,28 @@ class _Context:
         return _absolute_links(_clean(rendered), self.event_url(event))
 
     def items(self) -> list[_Item]:
-        """Every event and every correction, newest first (by the date each one happened)."""
-        found: list[_Item] = []
+        """The newest FEED_LIMIT events and corrections, newest first (by the date each happened).
+
+        Which items make the cut is decided from dates alone, so only those are rendered.
+        """
+        candidates = []
         for event in self.events:
-            found.append(self._event_item(event))
-            found.extend(self._correction_items(event))
-        found.sort(key=lambda item: item.id)  # ties of date and kind are broken by id
+            url = self.event_url(event)
+            candidates.append(((first_day(event.date), 1), url, event, False))
+            if event.corrections:
+                candidates += [((first_day(c.date), 0), f"{url}#correction", event, True) for c in event.corrections]
+        candidates.sort(key=lambda c: c[1])  # ties of date and kind are broken by id
+        candidates.sort(key=lambda c: c[0], reverse=True)
+        found: list[_Item] = []
+        chosen = {(id(event), is_correction) for _, _, event, is_correction in candidates[:FEED_LIMIT]}
+        for event in self.events:
+            if (id(event), False) in chosen:
+                found.append(self._event_item(event))
+            if (id(event), True) in chosen:
+                found.extend(self._correction_items(event))
+        found.sort(key=lambda item: item.id)
         found.sort(key=lambda item: item.order, reverse=True)
-        return found
+        return found[:FEED_LIMIT]
 
     def _event_item(self, event: Event) -> _Item:
         url = self.event_url(event)
@@ -211,9 +226,16 @@ def _e(text: str) -> str:
 def _absolute_links(fragment: str, page_url: str) -> str:
     """Resolve every href in sanitised HTML against the page it came from (citations are '#…')."""
 
+    def resolve(href: str) -> str:
+        if href.startswith("#"):
+            return page_url.split("#", 1)[0] + href
+        if href.startswith(("http://", "https://")):
+            return href
+        return urljoin(page_url, href)
+
     def tag(match: re.Match) -> str:
         return _HREF.sub(
-            lambda m: m.group(1) + html.escape(urljoin(page_url, html.unescape(m.group(2))), quote=True) + m.group(3),
+            lambda m: m.group(1) + html.escape(resolve(html.unescape(m.group(2))), quote=True) + m.group(3),
             match.group(0),
         )
 
@@ -377,17 +399,19 @@ def _ics_text(text: str) -> str:
 
 def _fold(line: str) -> str:
     """Fold a content line at 75 octets of UTF-8 (RFC 5545 §3.1), never inside a character."""
-    parts: list[str] = []
-    current, size, limit = [], 0, 75
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            parts.append("".join(current))
-            current, size, limit = [], 0, 74  # a continuation line starts with a space: 1 + 74
-        current.append(char)
-        size += width
-    parts.append("".join(current))
-    return "\r\n ".join(parts)
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return line
+    parts: list[bytes] = []
+    start, limit = 0, 75
+    while len(data) - start > limit:
+        end = start + limit
+        while data[end] & 0xC0 == 0x80:  # a continuation byte: cut before its character instead
+            end -= 1
+        parts.append(data[start:end])
+        start, limit = end, 74  # a continuation line starts with a space: 1 + 74
+    parts.append(data[start:])
+    return b"\r\n ".join(parts).decode("utf-8")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .cache import BuildCache, digest, folder_digest
 from .exports import render_exports
@@ -187,8 +187,8 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
         return Markup(cards[event.slug, level].replace(PREFIX, position[event.slug]).replace(ROOT, root))
 
     def row(event: Event, root: str) -> Markup:
-        return Markup('<li><time datetime="{}">{}</time> <a href="{}events/{}/">{}</a></li>').format(
-            event.date.iso, event.date.display, Markup(root), event.slug, event.title)
+        return Markup(f'<li><time datetime="{event.date.iso}">{event.date.display}</time> '
+                      f'<a href="{root}events/{event.slug}/">{escape(event.title)}</a></li>')
 
     years = timeline.years()
     tags = timeline.tags()

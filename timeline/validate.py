@@ -55,10 +55,11 @@ def validate(raw: RawContent, drafts: bool = False) -> tuple[Timeline | None, li
     if any(p.is_error for p in problems) or site is None:
         return None, problems
     published = [e for e in events if drafts or not e.draft]
+    cited = _cited_ids(published)
     timeline = Timeline(
         site=site,
         events=tuple(sorted(published, key=Event.sort_key)),
-        sources=tuple(sorted((s for s in sources.values() if s.id in _cited_ids(published)), key=lambda s: s.id)),
+        sources=tuple(sorted((s for s in sources.values() if s.id in cited), key=lambda s: s.id)),
     )
     return timeline, problems
 

@@ -1,0 +1,144 @@
+"""An incremental build's output is byte-identical to a clean build's, whatever happened between."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import PROJECT, SITE_YAML
+from timeline import render
+from timeline.cli import main
+
+SOURCE = "url: https://example.org/{n}\ntitle: Source {n}\npublisher: Publisher {n}\npublished: '2024-0{m}-01'\n"
+
+
+def event_text(n: int, date: str, sources: list[int], words: str = "") -> str:
+    listed = "".join(f"  - source-{s}\n" for s in sources)
+    body = "\n\n".join(f"Paragraph {p} of event {n}{words}.[^source-{s}]" for p, s in enumerate(sources, 1))
+    return (f"---\ntitle: Event {n}\ndate: '{date}'\nsummary: Event {n} happened.[^source-{sources[0]}]\n"
+            f"tags: [t{n % 3}]\nsources:\n{listed}---\n{body}\n")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def project(tmp_path):
+    content = tmp_path / "content"
+    (content / "events").mkdir(parents=True)
+    (content / "sources").mkdir()
+    (content / "site.yaml").write_text(SITE_YAML)
+    for n in range(1, 9):
+        (content / "sources" / f"source-{n}.yaml").write_text(SOURCE.format(n=n, m=1 + n % 9))
+    (content / "sources" / "source-1.txt").write_text("The stored text of source one.\n")
+    for n in range(1, 21):
+        date = f"2024-{1 + n % 12:02d}-{1 + n % 28:02d}"
+        (content / "events" / f"{date}-event-{n}.md").write_text(event_text(n, date, [1 + n % 8, 1 + (n + 3) % 8]))
+    shutil.copytree(PROJECT / "templates", tmp_path / "templates")
+    shutil.copytree(PROJECT / "static", tmp_path / "static")
+    return tmp_path
+
+
+def build(project: Path, out: str, *extra: str) -> dict[str, bytes]:
+    args = ["--content", str(project / "content"), "--templates", str(project / "templates"),
+            "--static", str(project / "static"), "--out", str(project / out), "--no-search", *extra]
+    assert main(args) == 0
+    return tree(project / out)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+def operations(project: Path):
+    """Edits of every kind an editor or a developer makes, each a (name, action) pair."""
+    content = project / "content"
+    events = lambda: sorted((content / "events").glob("*.md"))  # noqa: E731
+
+    def edit_body():
+        edit(events()[3], "Paragraph 1", "Paragraph one, edited,")
+
+    def edit_title():
+        edit(events()[5], "title: Event", "title: Renamed event")
+
+    def edit_source():  # every event citing it changes
+        edit(content / "sources" / "source-2.yaml", "title: Source 2", "title: Source two, corrected")
+
+    def add_snapshot_and_quote():
+        (content / "sources" / "source-3.txt").write_text("Words of source three.\n")
+        path = next(p for p in events() if "  - source-3\n" in p.read_text())
+        edit(path, "  - source-3\n", "  - id: source-3\n    quote: Words of source three.\n")
+
+    def delete_event():
+        events()[0].unlink()
+
+    def rename_event():  # a new slug: the old page must go, the new one appear
+        path = events()[1]
+        path.rename(path.with_name(path.name.replace("event-", "renamed-event-")))
+
+    def add_event():
+        (content / "events" / "2025-01-02-event-99.md").write_text(event_text(99, "2025-01-02", [4, 5]))
+
+    def add_correction():
+        edit(events()[2], "---\nParagraph", "corrections:\n  - date: '2025-02-01'\n    text: A fix.\n---\nParagraph")
+
+    def edit_template():
+        edit(project / "templates" / "event.html", "← Back to this event in the timeline", "← Back to the timeline")
+
+    def edit_macro():  # cards change: every list page and every event page
+        edit(project / "templates" / "macros.html", ">Sources<", ">Sources cited<")
+
+    def edit_site():
+        edit(content / "site.yaml", "title: Test timeline", "title: Test timeline, renamed")
+
+    def edit_static():
+        (project / "static" / "extra.css").write_text("p { margin: 0; }\n")
+
+    def make_draft():
+        edit(events()[4], "---\nParagraph", "draft: true\n---\nParagraph")
+
+    return [edit_body, edit_title, edit_source, add_snapshot_and_quote, delete_event, rename_event, add_event,
+            add_correction, edit_template, edit_macro, edit_site, edit_static, make_draft]
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "worker-processes"])
+def test_after_every_kind_of_change_incremental_equals_clean(project, monkeypatch, parallel):
+    monkeypatch.setattr(render, "PARALLEL_FROM", 1 if parallel else 10**9)
+    incremental = build(project, "incremental")
+    assert incremental == build(project, "clean", "--no-cache")
+    steps = operations(project)
+    random.Random(7).shuffle(steps)  # a fixed, mixed order: each change lands on a warm cache
+    for step in steps:
+        step()
+        incremental = build(project, "incremental")
+        clean = build(project, "clean", "--no-cache")
+        assert sorted(incremental) == sorted(clean), step.__name__
+        for path in clean:
+            assert incremental[path] == clean[path], (step.__name__, path)
+
+
+def test_a_warm_build_reuses_unchanged_pages_and_redoes_tampered_ones(project):
+    build(project, "_site")
+    page = project / "_site/events/event-1/index.html"
+    before = page.stat().st_ino
+    build(project, "_site")
+    assert page.stat().st_ino == before  # kept from the previous output, not written again
+
+    page.write_bytes(b"tampered")  # someone edited the output by hand
+    rebuilt = build(project, "_site")
+    assert rebuilt["events/event-1/index.html"].startswith(b"<!doctype html>")
+    assert rebuilt == build(project, "clean", "--no-cache")
+
+
+def test_a_cache_from_other_code_or_a_corrupt_cache_is_ignored(project):
+    build(project, "_site")
+    cache = project / ".timeline-cache" / "cache.pickle"
+    assert cache.is_file()
+    cache.write_bytes(b"not a pickle")
+    assert build(project, "_site") == build(project, "clean", "--no-cache")
