@@ -18,7 +18,7 @@ from .render import render_site
 from .report import count, format_github, format_report
 from .search import SearchIndexError, index_for_search
 from .validate import validate
-from .write import UnsafeOutput, check_output_folder, write_site
+from .write import UnsafeOutput, check_output_folder, update_in_place, write_site
 
 PROJECT = Path(__file__).resolve().parent.parent
 COMMANDS = ("build", "check", "new", "serve")
@@ -66,14 +66,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def load_and_validate(paths: Paths, drafts: bool = False) -> tuple[Timeline | None, list[Problem]]:
-    return validate(load_content(paths.content), drafts)
+def load_and_validate(paths: Paths, drafts: bool = False, cache: BuildCache | None = None,
+                      ) -> tuple[Timeline | None, list[Problem]]:
+    return validate(load_content(paths.content, cache), drafts)
 
 
-def render_and_write(timeline: Timeline, paths: Paths, cache: BuildCache | None = None) -> list[Problem]:
+def render_and_write(timeline: Timeline, paths: Paths, cache: BuildCache, in_place: bool = False) -> list[Problem]:
     """Render every page, then write them all at once. Template errors are reported, not raised."""
-    if cache is None:
-        cache = BuildCache.open(paths.cache, cache_salt(paths)) if paths.cache else BuildCache(None)
     try:
         files = render_site(timeline, paths.templates, cache, paths.out, progress=_progress())
     except jinja2.TemplateSyntaxError as error:
@@ -84,7 +83,10 @@ def render_and_write(timeline: Timeline, paths: Paths, cache: BuildCache | None 
     files.update(load_static(paths.static))
     check_output_folder(paths.out, [paths.content, paths.templates, paths.static])
     try:
-        write_site(files, paths.out, finalize=index_for_search if paths.search else None)
+        if in_place:
+            update_in_place(files, paths.out)
+        else:
+            write_site(files, paths.out, finalize=index_for_search if paths.search else None)
     except SearchIndexError as error:
         return [Problem(Location("build.py"), str(error), "install the dependencies again: pip install -e .")]
     cache.save(paths.out)
@@ -106,12 +108,14 @@ def _progress():
     return lambda message: print(f"… {message}", file=sys.stderr, flush=True)
 
 
-def build_once(paths: Paths, drafts: bool = False, cache: BuildCache | None = None,
+def build_once(paths: Paths, drafts: bool = False, cache: BuildCache | None = None, in_place: bool = False,
                ) -> tuple[Timeline | None, list[Problem]]:
     """load → validate → render → write; the site is written only when there is no error."""
-    timeline, problems = load_and_validate(paths, drafts)
+    if cache is None:
+        cache = BuildCache.open(paths.cache, cache_salt(paths)) if paths.cache else BuildCache(None)
+    timeline, problems = load_and_validate(paths, drafts, cache)
     if timeline is not None:
-        problems = problems + render_and_write(timeline, paths, cache)
+        problems = problems + render_and_write(timeline, paths, cache, in_place)
     return timeline, problems
 
 
@@ -219,7 +223,7 @@ def run_serve(args: argparse.Namespace, paths: Paths) -> int:
     # The preview shows drafts, labelled, so an editor sees the event before publishing it. Its
     # cache stays in memory between rebuilds: a save re-renders only what that file changed.
     cache = BuildCache.open(paths.cache, cache_salt(paths)) if paths.cache else BuildCache(None)
-    preview = Preview(paths.out, lambda: build_once(paths, drafts=True, cache=cache)[1])
+    preview = Preview(paths.out, lambda: build_once(paths, drafts=True, cache=cache, in_place=True)[1])
     serve(preview, [paths.content, paths.templates, paths.static], args.host, args.port)
     return 0
 

@@ -123,9 +123,13 @@ class _Reader:
         return text
 
 
-def load_content(content_dir: Path) -> RawContent:
-    """Read content/site.yaml, content/events/*.md and content/sources/*.yaml (+ .txt snapshots)."""
+def load_content(content_dir: Path, memo=None) -> RawContent:
+    """Read content/site.yaml, content/events/*.md and content/sources/*.yaml (+ .txt snapshots).
+
+    `memo` (the build cache) remembers parsed YAML by a digest of the file's name and text.
+    """
     raw = RawContent()
+    parse = _memoised(memo)
     reader = _Reader(content_dir.parent, raw.problems)
     if not content_dir.is_dir():
         raw.problems.append(Problem(Location(reader.name(content_dir)), "the content folder does not exist"))
@@ -153,7 +157,7 @@ def load_content(content_dir: Path) -> RawContent:
             raw.problems.append(split)
             continue
         front_text, front_line, body, body_line = split
-        front, problems = parse_yaml(front_text, name, front_line)
+        front, problems = parse(front_text, name, front_line)
         raw.problems.extend(problems)
         if not problems:
             raw.events.append(RawEvent(Location(name, 1), front, body, body_line, digest(name, text)))
@@ -174,13 +178,31 @@ def load_content(content_dir: Path) -> RawContent:
         text = reader.text(path)
         if text is None:
             continue
-        data, problems = parse_yaml(text, reader.name(path))
+        data, problems = parse(text, reader.name(path), 1)
         raw.problems.extend(problems)
         snapshot = reader.text(snapshots[path.stem]) if path.stem in snapshots else None
         if not problems:
             name = reader.name(path)
             raw.sources.append(RawSource(Location(name, 1), data, snapshot, digest(name, text, snapshot or "")))
     return raw
+
+
+def _memoised(memo):
+    """parse_yaml, remembering what parsed cleanly; a problem is always found afresh."""
+    if memo is None:
+        return parse_yaml
+
+    def parse(text: str, path: str, first_line: int):
+        key = digest("yaml", path, str(first_line), text)
+        value = memo.get(key)
+        if value is not None:
+            return value, []
+        value, problems = parse_yaml(text, path, first_line)
+        if not problems and value is not None:
+            memo.put(key, value)
+        return value, problems
+
+    return parse
 
 
 def _files(folder: Path, suffixes, reader: _Reader, expected: str | None) -> list[Path]:

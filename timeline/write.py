@@ -66,6 +66,30 @@ def write_site(files: dict[str, bytes | Unchanged], out_dir: Path,
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def update_in_place(files: dict[str, bytes | Unchanged], out_dir: Path) -> None:
+    """The preview's write: only what changed, straight into the output, and stale files removed.
+
+    Not atomic, and it need not be: a reader of the preview reloads after every rebuild anyway,
+    and at thousands of events the swap's new folder tree would cost more than the rebuild.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for relative, data in files.items():
+        if isinstance(data, Unchanged):
+            continue
+        target = out_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)  # a page is never seen half-written
+    for path in sorted(out_dir.rglob("*"), reverse=True):  # children before their folders
+        relative = path.relative_to(out_dir).as_posix()
+        if path.is_dir():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif relative not in files:
+            path.unlink()
+
+
 def _keep(old: Path, new: Path) -> None:
     try:
         os.link(old, new)
