@@ -109,3 +109,35 @@ def test_new_refuses_bad_requests_and_never_overwrites(make_project, run, args, 
     assert result.code == 1
     assert message in result.err
     assert {p: p.read_bytes() for p in (project / "content").rglob("*") if p.is_file()} == before
+
+
+def test_a_build_on_a_terminal_says_what_it_is_doing_and_in_a_log_stays_quiet(make_project):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from conftest import PROJECT
+
+    project = make_project(minimal_files())
+    command = [sys.executable, str(PROJECT / "build.py"), "--content", str(project / "content"),
+               "--out", str(project / "_site"), "--no-search"]
+    leader, follower = pty.openpty()
+    try:
+        result = subprocess.run(command, stderr=follower, stdout=subprocess.DEVNULL, timeout=60)
+        os.close(follower)
+        said = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed: everything has been read
+                break
+            if not chunk:
+                break
+            said += chunk
+    finally:
+        os.close(leader)
+    assert result.returncode == 0
+    assert b"rendering 1 of 1 events" in said and b"writing" in said
+    quiet = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert quiet.returncode == 0 and quiet.stderr == ""

@@ -82,6 +82,9 @@ def render_and_write(timeline: Timeline, paths: Paths, cache: BuildCache, in_pla
         return [Problem(Location(_shown(paths, paths.templates)), f"template error: {error}")]
     files.update(load_static(paths.static))
     check_output_folder(paths.out, [paths.content, paths.templates, paths.static])
+    say = _progress()
+    if say:
+        say(f"writing {len(files)} files" + (" and indexing them for search" if paths.search and not in_place else ""))
     try:
         if in_place:
             update_in_place(files, paths.out)
