@@ -190,7 +190,8 @@ BAD_INPUTS = [
     ),
     pytest.param(
         {E: ev("title: &t x\ndate: '2024-12-12'\nsummary: *t\nsources: [example-statement]\n")},
-        'content/events/2024-12-12-something-happened.md:2: YAML aliases (*name) are not supported\n    hint: anchors and aliases (&name, *name) are not supported: write the value out',
+        'content/events/2024-12-12-something-happened.md:2: YAML anchors (&name) are not supported\n    hint: anchors and aliases (&name, *name) are not supported: write the value out\n'
+        'content/events/2024-12-12-something-happened.md:4: YAML aliases (*name) are not supported\n    hint: anchors and aliases (&name, *name) are not supported: write the value out',
         id="alias",
     ),
     pytest.param(

@@ -40,6 +40,18 @@ def folder_digest(folder: Path) -> str:
     return digest(*parts)
 
 
+class _SafeUnpickler(pickle.Unpickler):
+    """Unpickles only what a cache holds (built-in values and these few classes): a cache file
+    that someone replaced cannot make the build run code."""
+
+    ALLOWED = {("timeline.cache", "OutputRecord"), ("timeline.yamltext", "YValue"), ("timeline.yamltext", "YMap")}
+
+    def find_class(self, module: str, name: str):
+        if (module, name) in self.ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the build cache")
+
+
 @dataclass
 class OutputRecord:
     """What the previous build wrote at one path: the key that produced it, and the file's stat."""
@@ -65,10 +77,12 @@ class BuildCache:
             return cache
         try:
             with open(folder / "cache.pickle", "rb") as handle:
-                stored = pickle.load(handle)
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError, TypeError):
-            return cache  # no cache, or one we cannot read: build everything
-        if stored.get("format") == FORMAT and stored.get("salt") == salt:
+                stored = _SafeUnpickler(handle).load()
+        except Exception:  # missing, truncated, from another version, or tampered with: build everything
+            return cache
+        if (isinstance(stored, dict) and stored.get("format") == FORMAT and stored.get("salt") == salt
+                and isinstance(stored.get("memo"), dict) and isinstance(stored.get("outputs"), dict)
+                and all(isinstance(r, OutputRecord) for r in stored["outputs"].values())):
             cache.memo = stored["memo"]
             cache.outputs = stored["outputs"]
         return cache
@@ -112,6 +126,8 @@ class BuildCache:
             return
         data = {"format": FORMAT, "salt": self.salt, "memo": self.memo, "outputs": self.outputs}
         self.folder.mkdir(parents=True, exist_ok=True)
+        for leftover in self.folder.glob(".cache-*"):  # from a build killed while saving
+            leftover.unlink(missing_ok=True)
         handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".cache-")
         try:
             with os.fdopen(handle, "wb") as stream:

@@ -141,6 +141,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # a bug of ours: say so plainly; TIMELINE_DEBUG=1 shows where
+        if os.environ.get("TIMELINE_DEBUG"):
+            raise
+        print(f"internal error: {type(error).__name__}: {error}\n    hint: this is a bug in the generator, not in "
+              "your content; run again with TIMELINE_DEBUG=1 and report what it prints", file=sys.stderr)
     return 1
 
 

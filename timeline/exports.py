@@ -197,12 +197,18 @@ def first_day(date: EventDate) -> datetime.date:
 
 
 def period_end(date: EventDate) -> datetime.date:
-    """The day after the period a date names (an exclusive end): 2024-06 → 2024-07-01."""
-    if date.day is not None:
-        return datetime.date(date.year, date.month, date.day) + datetime.timedelta(days=1)
-    if date.month is not None:
-        return datetime.date(date.year + date.month // 12, date.month % 12 + 1, 1)
-    return datetime.date(date.year + 1, 1, 1)
+    """The day after the period a date names (an exclusive end): 2024-06 → 2024-07-01.
+
+    At the very end of the calendar (9999-12-31) there is no day after: the last day stands in.
+    """
+    try:
+        if date.day is not None:
+            return datetime.date(date.year, date.month, date.day) + datetime.timedelta(days=1)
+        if date.month is not None:
+            return datetime.date(date.year + date.month // 12, date.month % 12 + 1, 1)
+        return datetime.date(date.year + 1, 1, 1)
+    except (OverflowError, ValueError):
+        return datetime.date.max
 
 
 def updated(event: Event) -> tuple[datetime.date, bool]:
@@ -360,7 +366,7 @@ def _icalendar(context: _Context) -> bytes:
     ]
     for event in context.events:
         start = first_day(event.date)
-        end = max(period_end(event.end_date or event.date), start + datetime.timedelta(days=1))
+        end = max(period_end(event.end_date or event.date), period_end(event.date))
         url = context.event_url(event)
         description = "\n\n".join(filter(None, [context.plain[event.slug], _precision_note(event), url]))
         lines += [

@@ -134,6 +134,9 @@ def parse_date(text: str, key: str, where: Location, problems: list[Problem]) ->
         )
         return None
     year, month, day = (int(part) if part else None for part in match.groups())
+    if year == 0:
+        problems.append(Problem(where, f"'{key}' {text} is impossible: there is no year 0"))
+        return None
     if month is not None and not 1 <= month <= 12:
         problems.append(Problem(where, f"'{key}' {text} is impossible: there is no month {month}"))
         return None

@@ -7,11 +7,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import digest
+from .fields import did_you_mean
 from .model import Location, Problem
 from .yamltext import YValue, parse_yaml
 
-# Tabs and line ends are text; any other C0 control character (NUL, ESC …) is a corrupt file.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Tabs and line ends are text; any other control character (NUL, ESC, the C1 set), the Unicode
+# line and paragraph separators (YAML would read them as line ends) and the non-characters
+# U+FFFE/U+FFFF mean a corrupt file or a paste from somewhere odd.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+# Larger files are refused before they are read: no event or source needs this much, and the
+# Markdown parser's time grows faster than the text.
+MAX_BYTES = {".md": 1_000_000, ".yaml": 1_000_000, ".txt": 5_000_000}
+_UNPRINTABLE = re.compile("[^\x20-\x7e\xa0-\U0010ffff]|[\ud800-\udfff]")
 _FENCE = re.compile(r"^---[ \t]*$")
 
 
@@ -101,10 +108,13 @@ class _Reader:
         self.problems = problems
 
     def name(self, path: Path) -> str:
+        """The path as the editor sees it; characters that would break a report line are escaped."""
         try:
-            return path.relative_to(self.root).as_posix()
+            shown = path.relative_to(self.root).as_posix()
         except ValueError:
-            return path.as_posix()
+            shown = path.as_posix()
+        return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"),
+                                shown)
 
     def text(self, path: Path) -> str | None:
         name = self.name(path)
@@ -114,6 +124,13 @@ class _Reader:
             )
             return None
         try:
+            size = path.stat().st_size
+            limit = MAX_BYTES.get(path.suffix, 1_000_000)
+            if size > limit:
+                self.problems.append(Problem(
+                    Location(name), f"the file is {size / 1e6:.1f} MB; the limit is {limit / 1e6:g} MB",
+                    "an event is a few paragraphs: keep long documents as a source's .txt snapshot"))
+                return None
             data = path.read_bytes()
         except OSError as error:
             self.problems.append(Problem(Location(name), f"cannot read the file: {error.strerror}"))
@@ -147,7 +164,14 @@ def load_content(content_dir: Path, memo=None) -> RawContent:
             Problem(raw.site_where, "site.yaml is missing", "create it with title:, description:, base_url:, language:")
         )
 
-    for path in _files(content_dir / "events", ".md", reader, "an event (events end in .md)"):
+    _check_top_level(content_dir, reader)
+    event_files = _files(content_dir / "events", ".md", reader, "an event (events end in .md)")
+    if not event_files and not (content_dir / "events").is_symlink():
+        raw.problems.append(Problem(
+            Location(reader.name(content_dir / "events")), "there are no events",
+            "an empty site would replace the published one: add content/events/<date>-<slug>.md "
+            "(python build.py new …)"))
+    for path in event_files:
         text = reader.text(path)
         if text is None:
             continue
@@ -205,16 +229,37 @@ def _memoised(memo):
     return parse
 
 
+def _check_top_level(content_dir: Path, reader: _Reader) -> None:
+    """content/ holds site.yaml, events/ and sources/: anything else would be silently ignored."""
+    for path in sorted(content_dir.iterdir()):
+        if path.name.startswith(".") or path.name in ("site.yaml", "events", "sources"):
+            continue
+        hint = did_you_mean(path.name, ("site.yaml", "events", "sources")) or "move it out of content/"
+        reader.problems.append(Problem(Location(reader.name(path)), "this is not part of the content, so it "
+                                       "would be ignored: content/ holds site.yaml, events/ and sources/", hint))
+
+
 def _files(folder: Path, suffixes, reader: _Reader, expected: str | None) -> list[Path]:
-    """The files of `folder` with one of `suffixes`, sorted; anything else is reported once."""
+    """The regular files of `folder` with one of `suffixes`, sorted; anything else is reported once."""
+    if folder.is_symlink():
+        if expected:  # reported once, on the pass that expects something
+            reader.problems.append(Problem(Location(reader.name(folder)), "symbolic links are not allowed in content/",
+                                           "make it a real folder"))
+        return []
     if not folder.is_dir():
+        if folder.exists() and expected:
+            reader.problems.append(Problem(Location(reader.name(folder)), "this should be a folder"))
         return []
     found = []
     for path in sorted(folder.iterdir()):
         if path.name.startswith("."):
             continue  # editors' and systems' hidden files (.DS_Store, .gitkeep)
-        if path.suffix in ((suffixes,) if isinstance(suffixes, str) else suffixes) and not path.is_dir():
+        wanted = path.suffix in ((suffixes,) if isinstance(suffixes, str) else suffixes)
+        if wanted and (path.is_symlink() or path.is_file()):  # a symlink is refused when read
             found.append(path)
+        elif wanted and not path.is_dir() and expected:
+            reader.problems.append(Problem(Location(reader.name(path)), "this is not a regular file",
+                                           "replace it with an ordinary text file"))
         elif expected:
             reader.problems.append(
                 Problem(

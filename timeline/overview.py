@@ -143,17 +143,21 @@ def overview_svg(timeline: Timeline, root: str) -> Markup:
 def _period(date: EventDate) -> tuple[int, int]:
     """The days [start, end) that a date of its precision covers."""
     if date.month is None:
-        start, end = datetime.date(date.year, 1, 1), datetime.date(date.year + 1, 1, 1)
+        start = datetime.date(date.year, 1, 1)
+        end_ordinal = start.toordinal() + (366 if calendar.isleap(date.year) else 365)
     elif date.day is None:
         start = datetime.date(date.year, date.month, 1)
-        end = _next_month(start)
+        end_ordinal = start.toordinal() + calendar.monthrange(date.year, date.month)[1]
     else:
         start = datetime.date(date.year, date.month, date.day)
-        end = start + datetime.timedelta(days=1)
-    return start.toordinal(), end.toordinal()
+        end_ordinal = start.toordinal() + 1
+    # Ordinals, not dates: the day after 31 December 9999 has an ordinal but no date.
+    return start.toordinal(), end_ordinal
 
 
 def _next_month(day: datetime.date) -> datetime.date:
+    if day.year == datetime.MAXYEAR and day.month == 12:
+        return datetime.date.max
     return datetime.date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 

@@ -18,13 +18,13 @@ _TRANSLATE = str.maketrans({
 })
 _SPACE = re.compile(r"\s+")
 # Every dash, spaced or not, single or doubled, reads the same: "a -- b", "a - b", "a—b", "a-b".
-_DASHES = re.compile(r"\s*-+\s*")
+# Applied after white space is collapsed, so no run of spaces is ever scanned twice.
+_DASHES = re.compile(r" ?-+ ?")
 
 
 def normalise(text: str) -> str:
-    text = text.translate(_TRANSLATE).replace("\u2026", "...")
-    text = _DASHES.sub(" - ", text)
-    return _SPACE.sub(" ", text).strip()
+    text = _SPACE.sub(" ", text.translate(_TRANSLATE).replace("\u2026", "..."))
+    return _DASHES.sub(" - ", text).strip()
 
 
 def is_quoted_in(quote: str, snapshot: str) -> bool:
@@ -36,11 +36,11 @@ def closest_passage(quote: str, snapshot: str) -> str:
     wanted, text = normalise(quote), normalise(snapshot)
     if not wanted or not text:
         return ""
-    # Anchor on the longest run the two share, then align both ends within the text around it.
-    anchor = SequenceMatcher(None, text, wanted, autojunk=False).find_longest_match(0, len(text), 0, len(wanted))
-    low = max(0, anchor.a - anchor.b - len(wanted) // 2)
-    high = min(len(text), anchor.a + (len(wanted) - anchor.b) + len(wanted) // 2)
+    low, high = _neighbourhood(wanted, text)
+    # Within it, align both ends of the quote with the text.
     blocks = [b for b in SequenceMatcher(None, text[low:high], wanted, autojunk=False).get_matching_blocks() if b.size]
+    if not blocks:
+        return ""  # nothing in common, not even a letter
     start = low + max(0, blocks[0].a - blocks[0].b)
     end = low + blocks[-1].a + blocks[-1].size + (len(wanted) - blocks[-1].b - blocks[-1].size)
     start, end = max(0, start), min(len(text), end)
@@ -50,6 +50,31 @@ def closest_passage(quote: str, snapshot: str) -> str:
     while end < len(text) and text[end] != " ":
         end += 1
     return text[start:end].strip()
+
+
+def _neighbourhood(wanted: str, text: str) -> tuple[int, int]:
+    """Where in `text` the quote most likely belongs: around the first three words the two share,
+    found with a dictionary (linear time), or else around their longest common run of characters."""
+    words = wanted.split(" ")
+    anchor = None
+    if len(words) >= 3:
+        positions: dict[str, int] = {}
+        offset = 0
+        text_words = text.split(" ")
+        for i in range(len(text_words) - 2):
+            positions.setdefault(" ".join(text_words[i:i + 3]), offset)
+            offset += len(text_words[i]) + 1
+        for i in range(len(words) - 2):
+            found = positions.get(" ".join(words[i:i + 3]))
+            if found is not None:
+                anchor = (found, len(" ".join(words[:i])) + (1 if i else 0))
+                break
+    if anchor is None:
+        window = text if len(text) * len(wanted) <= 20_000_000 else text[: 20_000_000 // max(1, len(wanted))]
+        match = SequenceMatcher(None, window, wanted, autojunk=False).find_longest_match(0, len(window), 0, len(wanted))
+        anchor = (match.a, match.b)
+    a, b = anchor
+    return max(0, a - b - len(wanted) // 2), min(len(text), a + (len(wanted) - b) + len(wanted) // 2)
 
 
 def text_fragment_url(url: str, quote: str) -> str:

@@ -22,6 +22,9 @@ CORRECTION_KEYS = ("date", "text")
 CLAIM_REVIEW_KEYS = ("claim", "claimant", "claim_date", "appearance", "rating", "verdict", "date")
 POLICY_KEYS = ("min_sources", "quotes_need_snapshots", "archive_required")
 URL_STATUSES = ("live", "dead")
+# Python-Markdown's link and HTML patterns take time that grows with the square of the number of
+# unclosed '[' or '<'; a real event has a few dozen at most.
+MARKUP_CHARACTER_LIMIT = 300
 
 _EVENT_NAME = re.compile(r"^([0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?)-(.+)\.md\Z")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")
@@ -87,7 +90,7 @@ def _policy(site: Fields) -> Policy:
     fields = site.nested("policy", "policy")
     fields.check_keys(POLICY_KEYS)
     text = fields.text("min_sources") or "1"
-    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+    if not (text.isascii() and text.isdigit() and len(text) <= 4) or int(text) < 1:
         fields.problem(fields.line("min_sources"), f"'min_sources' must be a whole number of at least 1, not '{text}'")
         text = "1"
     return Policy(int(text), fields.boolean("quotes_need_snapshots"), fields.boolean("archive_required"))
@@ -184,7 +187,8 @@ def _slug_from_name(where: Location, date, fields: Fields) -> str:
     name = PurePosixPath(where.path).name
     match = _EVENT_NAME.match(name)
     if not match or not SLUG.match(match.group(2)):
-        suggestion = f"{date or '2024-12-12'}-{slugify(name.removesuffix('.md')) or 'what-happened'}.md"
+        words = re.sub(r"^[0-9]{4}(-[0-9]{1,2}){0,2}[-_ ]*", "", name.removesuffix(".md"))  # the date is added back
+        suggestion = f"{date or '2024-12-12'}-{slugify(words) or 'what-happened'}.md"
         fields.problem(
             fields.where.line,
             f"the file name '{name}' is not DATE-slug.md",
@@ -327,6 +331,12 @@ def _check_markers(raw: RawEvent, fields: Fields, citations, listed: set[str], s
     texts = [(raw.body, raw.body_line, 1)] + [(text, line, 0) for text, line in extra]
     cited: set[str] = set()
     for text, first_line, per_line in texts:
+        crowded = [c for c in "[<" if text.count(c) > MARKUP_CHARACTER_LIMIT]
+        if crowded:
+            fields.problem(first_line, f"the text has {text.count(crowded[0])} '{crowded[0]}' characters; "
+                           f"the limit is {MARKUP_CHARACTER_LIMIT}",
+                           "the Markdown parser slows to a crawl on long runs of brackets: is this pasted data?")
+            continue
         markers, uncited = scan_citations(text)
         for offset, source_id in markers:
             line = first_line + offset * per_line

@@ -57,9 +57,41 @@ def _hint(problem: str, text: str, mark) -> str:
     return next((hint for start, hint in _HINTS.items() if problem.startswith(start)), "")
 
 
+MAX_DEPTH = 32  # front matter is two or three levels deep; a thousand would crash the parser
+
+
+def _shape_problems(text: str, path: str, first_line: int) -> list[Problem]:
+    """Anchors, aliases and deep nesting, found in the event stream (which, unlike composing, does
+    not recurse: 100,000 nested brackets would overflow the C parser's stack). Each anchor and
+    alias is reported at its own line, the first ten of them."""
+    problems: list[Problem] = []
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        line = first_line + event.start_mark.line
+        if isinstance(event, yaml.AliasEvent):
+            problems.append(Problem(Location(path, line), "YAML aliases (*name) are not supported",
+                                    _HINTS["found undefined alias"]))
+        elif getattr(event, "anchor", None):
+            problems.append(Problem(Location(path, line), "YAML anchors (&name) are not supported",
+                                    _HINTS["found undefined alias"]))
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return problems + [Problem(Location(path, line), f"the YAML is nested more than {MAX_DEPTH} levels deep",
+                                           "front matter needs two or three levels: check the brackets and the indentation")]
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        if len(problems) >= 10:
+            break
+    return problems
+
+
 def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[YValue | None, list[Problem]]:
     """Parse `text`, which starts at line `first_line` of `path`. Never raises on bad input."""
     try:
+        shape = _shape_problems(text, path, first_line)
+        if shape:
+            return None, shape
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         what = error.problem or "invalid YAML"
@@ -72,8 +104,8 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[YValue | None
                 # The parser notices where it gave up; the line to fix opened the bracket or quote.
                 line = first_line + error.context_mark.line
         return None, [Problem(Location(path, line), message, _hint(what, text, mark))]
-    except yaml.YAMLError as error:  # errors without a position, e.g. a stream that is not text
-        return None, [Problem(Location(path, first_line), f"YAML error: {error}")]
+    except yaml.YAMLError as error:  # errors without a position, e.g. a character YAML refuses
+        return None, [Problem(Location(path, first_line), "YAML error: " + " ".join(str(error).split()))]
     if node is None:
         return None, []
     return _Converter(path, first_line).convert(node)

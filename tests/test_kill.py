@@ -1,0 +1,263 @@
+"""SIGKILL at any moment of a build: _site/ is always the complete old site or the complete new one.
+
+Each case builds content A into _site/, then runs a build of content B in a new process that
+kills itself with SIGKILL at one exact point (a function of the pipeline wrapped by a small
+prelude: during load, validation, rendering, writing the staging folder, the search index, the
+swap, the clean-up). The state the kill left is checked as it is on disk; then a normal build must
+finish cleanly. Where renameat2(RENAME_EXCHANGE) is missing, the swap is two renames, and a kill
+between them leaves no _site/ at all: there the promise is that recover(), which every build runs
+first, restores a complete site.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import timeline.cli
+from conftest import SITE_YAML, SOURCE_YAML
+from timeline.write import recover
+
+PROJECT = Path(__file__).resolve().parent.parent
+KILLED = -9  # subprocess's return code for a process ended by SIGKILL
+
+
+def content(title: str) -> dict[str, str]:
+    event = ("---\ntitle: {title}\ndate: '{date}'\ntags: [pardon]\nsources:\n  - id: example-statement\n"
+             "    quote: Something happened on this day.\n---\n{title}: something happened on this day.[^example-statement]\n")
+    return {
+        "content/site.yaml": SITE_YAML,
+        "content/sources/example-statement.yaml": SOURCE_YAML,
+        "content/sources/example-statement.txt": "Something happened on this day. Nothing else did.\n",
+        "content/events/2024-12-12-something-happened.md": event.format(title=f"{title} one", date="2024-12-12"),
+        "content/events/2024-12-13-something-else.md": event.format(title="Unchanged two", date="2024-12-13"),
+    }
+
+
+OLD, NEW = content("Old"), content("New")
+
+# Runs in the killed process: wraps one function so that its Nth call kills the process.
+PRELUDE = r"""
+import os, pathlib, pickle, signal, subprocess, sys, tempfile, threading
+sys.path.insert(0, {project!r})
+import jinja2
+import timeline.cli, timeline.load, timeline.markup, timeline.validate, timeline.write
+
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+def on_call(owner, name, nth=1, after=False, when=None, action=die):
+    original = getattr(owner, name)
+    seen = 0
+    def wrapper(*args, **kwargs):
+        nonlocal seen
+        hit = False
+        if when is None or when(*args, **kwargs):
+            seen += 1
+            hit = seen == (nth() if callable(nth) else nth)
+        if hit and not after:
+            action()
+        result = original(*args, **kwargs)
+        if hit:
+            die()
+        return result
+    setattr(owner, name, wrapper)
+
+written = [0]  # how many files write_site is to write
+write_site = timeline.cli.write_site
+def counting_write_site(files, *args, **kwargs):
+    written[0] = sum(isinstance(data, (bytes, bytearray)) for data in files.values())  # not the kept ones
+    return write_site(files, *args, **kwargs)
+timeline.cli.write_site = counting_write_site
+
+def in_staging(path, *args, **kwargs):
+    return ".new-" in str(path)
+
+def by_rmtree(*args, **kwargs):
+    return kwargs.get("dir_fd") is not None
+
+def pagefind(*args, **kwargs):
+    return "pagefind" in str(args[0] if args else kwargs.get("args"))
+
+def kill_soon():
+    threading.Timer(0.05, die).start()
+
+if {fallback!r}:
+    timeline.write._exchange = lambda a, b: False
+{install}
+sys.exit(timeline.cli.main(sys.argv[1:]))
+"""
+
+# (id, the wrapping, fallback swap?, is there an old site?, the site the kill must leave: old, new, or missing)
+POINTS = [
+    ("load:first-file", "on_call(timeline.load, 'decode_text', 1)", False, True, "old"),
+    ("load:third-file", "on_call(timeline.load, 'decode_text', 3)", False, True, "old"),
+    ("validate:first-event", "on_call(timeline.validate, '_event', 1)", False, True, "old"),
+    ("render:second-markdown", "on_call(timeline.markup.MarkdownRenderer, 'render', 2)", False, True, "old"),
+    ("render:third-template", "on_call(jinja2.Template, 'render', 3)", False, True, "old"),
+    ("write:staging-folder-made", "on_call(tempfile, 'mkdtemp', 1, after=True)", False, True, "old"),
+    ("write:first-file", "on_call(pathlib.Path, 'write_bytes', 1, when=in_staging)", False, True, "old"),
+    ("write:half-the-files", "on_call(pathlib.Path, 'write_bytes', lambda: written[0] // 2, when=in_staging)",
+     False, True, "old"),
+    ("write:last-file-written", "on_call(pathlib.Path, 'write_bytes', lambda: written[0], after=True, when=in_staging)",
+     False, True, "old"),
+    ("write:linking-an-unchanged-page", "on_call(os, 'link', 1)", False, True, "old"),
+    ("swap:before", "on_call(timeline.write, '_swap_in', 1)", False, True, "old"),
+    ("swap:before-exchange", "on_call(timeline.write, '_exchange', 1)", False, True, "old"),
+    ("swap:after-exchange", "on_call(timeline.write, '_exchange', 1, after=True)", False, True, "new"),
+    ("cleanup:removing-the-old-site", "on_call(os, 'unlink', 3, when=by_rmtree)", False, True, "new"),
+    ("cache:saving", "on_call(pickle, 'dump', 1)", False, True, "new"),
+    ("first-build:before-rename", "on_call(os, 'rename', 1)", False, False, "missing"),
+    ("first-build:after-rename", "on_call(os, 'rename', 1, after=True)", False, False, "new"),
+    ("fallback:before-first-rename", "on_call(os, 'rename', 1)", True, True, "old"),
+    ("fallback:between-the-renames", "on_call(os, 'rename', 1, after=True)", True, True, "missing"),
+    ("fallback:after-second-rename", "on_call(os, 'rename', 2, after=True)", True, True, "new"),
+    ("fallback:removing-the-old-site", "on_call(os, 'unlink', 3, when=by_rmtree)", True, True, "new"),
+]
+if "index_for_search" in vars(timeline.cli):  # the Pagefind index, written into the staging folder
+    POINTS[10:10] = [
+        ("write:before-search-index", "on_call(subprocess, 'run', 1, when=pagefind)", False, True, "old"),
+        ("write:during-search-index", "on_call(subprocess, 'run', 1, when=pagefind, action=kill_soon)",
+         False, True, "old"),
+    ]
+OUTCOMES: dict[str, str] = {}
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def write(project: Path, files: dict[str, str]) -> None:
+    if (project / "content").exists():
+        shutil.rmtree(project / "content")
+    for relative, text in files.items():
+        (project / relative).parent.mkdir(parents=True, exist_ok=True)
+        (project / relative).write_text(text, encoding="utf-8")
+
+
+def build_args(project: Path) -> list[str]:
+    return ["--content", str(project / "content"), "--out", str(project / "_site")]
+
+
+def normal_build(project: Path) -> None:
+    result = subprocess.run([sys.executable, str(PROJECT / "build.py"), *build_args(project)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def killed_build(project: Path, install: str, fallback: bool) -> subprocess.CompletedProcess:
+    prelude = PRELUDE.format(project=str(PROJECT), fallback=fallback, install=install)
+    return subprocess.run([sys.executable, "-c", prelude, *build_args(project)],
+                          capture_output=True, text=True, timeout=120)
+
+
+def wait_for_orphans(project: Path, timeout: float = 60) -> None:
+    """A killed build's own children (the Pagefind indexer) may outlive it: wait until they end."""
+    needle = os.fsencode(project)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = False
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as file:
+                    alive = alive or needle in file.read()
+            except OSError:
+                continue
+        if not alive:
+            return
+        time.sleep(0.05)
+    pytest.fail(f"a process of the killed build still runs on {project} after {timeout} s")
+
+
+CACHE = ".timeline-cache"  # the build cache, beside the output folder
+
+
+def leftovers(project: Path) -> list[str]:
+    """What a build left beside the output, other than the output and the build cache's own file."""
+    found = sorted(p.name for p in project.iterdir() if p.name not in ("content", "_site", CACHE))
+    if (project / CACHE).is_dir():
+        found += sorted(f"{CACHE}/{p.name}" for p in (project / CACHE).iterdir() if p.name != "cache.pickle")
+    return found
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory) -> dict[str, dict[str, bytes]]:
+    """The complete old and new sites, each built normally."""
+    found = {}
+    for name, files in (("old", OLD), ("new", NEW)):
+        project = tmp_path_factory.mktemp(name)
+        write(project, files)
+        normal_build(project)
+        found[name] = tree(project / "_site")
+    assert found["old"] != found["new"] and found["old"] and found["new"]
+    return found
+
+
+@pytest.mark.parametrize("point, install, fallback, has_old, expected", [pytest.param(*p, id=p[0]) for p in POINTS])
+def test_a_kill_leaves_the_old_or_the_new_site_whole(point, install, fallback, has_old, expected, sites, tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    if has_old:
+        write(project, OLD)
+        normal_build(project)
+        assert tree(project / "_site") == sites["old"]
+    write(project, NEW)
+
+    result = killed_build(project, install, fallback)
+    assert result.returncode == KILLED, f"the kill point was not reached (exit {result.returncode}):\n{result.stderr}"
+    wait_for_orphans(project)
+
+    site = project / "_site"
+    state = "missing" if not site.exists() else next((k for k, v in sites.items() if tree(site) == v), "broken")
+    OUTCOMES[point] = state
+    assert state != "broken", f"_site/ is neither the old nor the new site: {sorted(tree(site))[:10]}"
+    assert all(name.startswith(("._site.new-", "._site.old", f"{CACHE}/")) for name in leftovers(project)), leftovers(project)
+    if state == "missing" and has_old:
+        assert fallback, "with an atomic exchange, _site/ must never be missing"
+        assert (project / "._site.old").is_dir(), "the old site is gone"
+        recover(site)  # what the next build does first
+        assert tree(site) in (sites["old"], sites["new"])
+        OUTCOMES[point] += f" → after recover(): {'old' if tree(site) == sites['old'] else 'new'}"
+    assert state == expected
+
+    normal_build(project)  # the next build mends whatever the kill left
+    assert tree(site) == sites["new"]
+    assert leftovers(project) == []
+
+
+@pytest.mark.parametrize("second_kill, expected", [("on_call(os, 'rename', 1)", "missing"),
+                                                   ("on_call(os, 'rename', 1, after=True)", "old")],
+                         ids=["recover:before-its-rename", "recover:after-its-rename"])
+def test_a_kill_while_recovering_from_a_kill_still_recovers(second_kill, expected, sites, tmp_path, request):
+    """Killed between the two renames, then killed again in the next build's recover()."""
+    project = tmp_path / "project"
+    project.mkdir()
+    write(project, OLD)
+    normal_build(project)
+    write(project, NEW)
+    assert killed_build(project, "on_call(os, 'rename', 1, after=True)", fallback=True).returncode == KILLED
+    assert not (project / "_site").exists() and (project / "._site.old").is_dir()
+
+    assert killed_build(project, second_kill, fallback=False).returncode == KILLED
+    site = project / "_site"
+    state = "missing" if not site.exists() else ("old" if tree(site) == sites["old"] else "broken")
+    OUTCOMES[request.node.callspec.id] = state
+    assert state == expected
+    recover(site)
+    assert tree(site) == sites["old"]
+    normal_build(project)
+    assert tree(site) == sites["new"] and leftovers(project) == []
+
+
+def test_the_kill_points_are_counted():
+    points = [p[0] for p in POINTS] + ["recover:before-its-rename", "recover:after-its-rename"]
+    assert len(points) >= 20
+    print(f"\n{len(points)} kill points (the site each left):")
+    for point in points:
+        print(f"  {point}: {OUTCOMES.get(point, 'not run in this session')}")
