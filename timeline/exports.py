@@ -95,7 +95,9 @@ class _Context:
         self.markdown = markdown
         self.base = timeline.site.base_url if timeline.site.base_url.endswith("/") else timeline.site.base_url + "/"
         self.events = sorted(timeline.events, key=Event.sort_key)  # oldest first, as on the site
-        self.plain = {e.slug: _clean(markdown.plain(e.summary_markdown or e.body_markdown)) for e in self.events}
+        self.plain = {e.slug: _clean(markdown.plain(e.summary_markdown or e.body_markdown,
+                                                    {c.source.id: c.number for c in e.citations}))
+                      for e in self.events}
 
     def url(self, path: str) -> str:
         """The canonical address of an output file, as render.py's page_url gives it."""

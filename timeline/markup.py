@@ -136,13 +136,15 @@ class MarkdownRenderer:
 
         return _PLACEHOLDER.sub(link, clean), backlinks
 
-    def plain(self, text: str) -> str:
-        """Text without markup or citation markers, for a meta description."""
-        key = digest("plain", text)
-        stored = self.memo.get(key)
-        if stored is None:
-            self._md.reset()
-            html = self._md.convert(MARKER.sub("", text.replace(_OPEN, "").replace(_CLOSE, "")))
-            stored = " ".join(Markup(nh3.clean(html, tags=set())).unescape().split())
-            self.memo.put(key, stored)
-        return stored
+    def plain(self, text: str, numbers: dict[str, int] | None = None) -> str:
+        """Text without markup or citation markers, for a description. Made from the rendering
+        that pages use (the same numbers give the same cache entry), not a conversion of its own."""
+        return plain_text(self.render(text, numbers or {}, "p").html)
+
+
+_CITE = re.compile(r'<sup class="cite">.*?</sup>')
+
+
+def plain_text(html: str) -> str:
+    """Rendered text without its citation markers or markup, on one line."""
+    return " ".join(Markup(nh3.clean(_CITE.sub("", html), tags=set())).unescape().split())

@@ -68,6 +68,7 @@ def make_environment(templates_dir: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one build, one set of templates: no need to check the files on every use
     )
     env.filters["host"] = lambda url: urlsplit(url).hostname or url
     env.filters["text_fragment"] = text_fragment_url
@@ -81,11 +82,15 @@ class _EventRenderer:
         self.site = timeline.site
         self.env = make_environment(templates_dir)
         self.markdown = MarkdownRenderer(memo)
+        self.event_template = self.env.get_template("event.html")
+        self.event_card = self.env.get_template("macros.html").module.event_card
 
     def view(self, event: Event, use_summary: bool, prefix: str) -> EventView:
         numbers = {c.source.id: c.number for c in event.citations}
         text = event.summary_markdown if use_summary and event.summary_markdown else event.body_markdown
-        description = self.markdown.plain(event.summary_markdown or event.body_markdown)
+        # The description is the summary's (or the body's) text: taken from the HTML that lists and
+        # pages need anyway, rather than from a second Markdown conversion.
+        description = self.markdown.plain(event.summary_markdown or event.body_markdown, numbers)
         verdict = None
         if event.claim_review and not use_summary:
             verdict = self.markdown.render(event.claim_review.verdict_markdown, numbers, prefix, "verdict-")
@@ -98,13 +103,13 @@ class _EventRenderer:
         json_ld = [event_json_ld(event, self.site, url, item.description)]
         if event.claim_review:
             json_ld.append(claim_review_json_ld(event, self.site, url))
-        return self.env.get_template("event.html").render(
+        return self.event_template.render(
             site=self.site, root="../../", path=path, page_url=url, item=item, json_ld=json_ld).encode("utf-8")
 
     def card(self, event: Event, level: int) -> str:
         """The event on a list, with stand-ins for the page's root and citation prefix."""
         item = self.view(event, use_summary=True, prefix=PREFIX)
-        return self.env.get_template("macros.html").module.event_card(item, ROOT, level)
+        return self.event_card(item, ROOT, level)
 
 
 _worker: _EventRenderer | None = None  # set in the parent just before the worker processes fork
