@@ -109,10 +109,11 @@ class BuildCache:
             return False
         return stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
 
-    def save(self, out_dir: Path) -> None:
+    def save(self, out_dir: Path, persist: bool = True) -> None:
         """Keep what this build used, and the key and stat of every file it wrote or kept.
 
-        Afterwards the cache is ready for the next build in this process (the preview's case).
+        Afterwards the cache is ready for the next build in this process (the preview's case);
+        `persist` also writes it to its folder for the next run of the program.
         """
         outputs = {}
         for path, key in self.produced.items():
@@ -122,7 +123,7 @@ class BuildCache:
                 continue
             outputs[path] = OutputRecord(key, stat.st_size, stat.st_mtime_ns)
         self.memo, self.outputs, self.used, self.produced = self.used, outputs, {}, {}
-        if self.folder is None:
+        if self.folder is None or not persist:
             return
         data = {"format": FORMAT, "salt": self.salt, "memo": self.memo, "outputs": self.outputs}
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -74,7 +74,7 @@ def load_and_validate(paths: Paths, drafts: bool = False, cache: BuildCache | No
 def render_and_write(timeline: Timeline, paths: Paths, cache: BuildCache, in_place: bool = False) -> list[Problem]:
     """Render every page, then write them all at once. Template errors are reported, not raised."""
     try:
-        files = render_site(timeline, paths.templates, cache, paths.out, progress=_progress())
+        files = render_site(timeline, paths.templates, cache, paths.out, progress=_progress(), exports=not in_place)
     except jinja2.TemplateSyntaxError as error:
         where = Location(_shown(paths, error.filename or error.name or paths.templates), error.lineno or 0)
         return [Problem(where, f"template error: {error.message}")]
@@ -92,7 +92,7 @@ def render_and_write(timeline: Timeline, paths: Paths, cache: BuildCache, in_pla
             write_site(files, paths.out, finalize=index_for_search if paths.search else None)
     except SearchIndexError as error:
         return [Problem(Location("build.py"), str(error), "install the dependencies again: pip install -e .")]
-    cache.save(paths.out)
+    cache.save(paths.out, persist=not in_place)  # the preview keeps its cache in memory
     return []
 
 

@@ -128,8 +128,12 @@ def _render_jobs(jobs: list[tuple[Event, bool, tuple[int, ...]]], forked: bool =
 
 
 def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | None = None,
-                out_dir: Path | None = None, progress: Callable[[str], None] | None = None) -> dict[str, bytes | Unchanged]:
-    """Every page and export. With a cache and the previous output, unchanged event pages are `Unchanged`."""
+                out_dir: Path | None = None, progress: Callable[[str], None] | None = None,
+                exports: bool = True) -> dict[str, bytes | Unchanged]:
+    """Every page and export. With a cache and the previous output, unchanged event pages are `Unchanged`.
+
+    The preview leaves the exports out (exports=False): nobody reads a feed while editing.
+    """
     global _worker
     cache = cache or BuildCache(None)
     events = timeline.events
@@ -225,7 +229,9 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
          snapshot_count=sum(1 for s in timeline.sources if s.snapshot is not None))
     page("404.html", "404.html")
     files.update((path, text.encode("utf-8")) for path, text in pages.items())
-    files.update(render_exports(timeline, renderer.markdown, [*pages, *(f"events/{e.slug}/index.html" for e in events)]))
+    if exports:
+        files.update(render_exports(timeline, renderer.markdown,
+                                    [*pages, *(f"events/{e.slug}/index.html" for e in events)]))
     return dict(sorted(files.items()))
 
 
