@@ -524,8 +524,11 @@ URLS = [
     ("https://example.org", True),
     ("http://example.org/a/b?c=d#e", True),
     ("HtTpS://Example.org/", True),
-    ("https://user:pass@example.org/", True),
-    ("https://a@b@example.org/", True),
+    ("https://user:pass@example.org/", False),  # a user name before the host is refused
+    ("https://a@b@example.org/", False),
+    ("https://evil.example\\@example.org/", False),  # browsers read the backslash as a slash
+    ('https://example.org/"quoted"', False),
+    ("https://example.org/<tag>", False),
     ("https://example.org:8080", True),
     ("https://[2001:db8::1]:8080/", True),
     ("https://example.org/caf\u00e9", True),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import difflib
+import ipaddress
 import re
 from urllib.parse import urlsplit
 
@@ -15,6 +16,8 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
 _SCHEMES = ("http", "https")
 _SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")
+_NOT_IN_URLS = re.compile(r'[\\"<>]')
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$", re.IGNORECASE)  # "_": DNS allows it, browsers too
 
 
 def did_you_mean(word: str, choices) -> str:
@@ -167,4 +170,29 @@ def url_problem(text: str) -> str:
         return f"must start with http:// or https:// (found {shown})"
     if not parts.hostname:
         return f"has no host name: '{text}'"
+    # Python and browsers disagree about some addresses ("https://a.example\\@b.example/" is b to
+    # Python and a to a browser): anything that could make the host shown differ from the host
+    # visited is refused, so the page, the link and check --links all mean the same place.
+    odd = _NOT_IN_URLS.search(text)
+    if odd:
+        return (f"contains '{odd.group()}', which an address may not contain as it is "
+                "(percent-encode it: \\ is %5C, \" is %22, < is %3C, > is %3E)")
+    if parts.username is not None or parts.password is not None:
+        return "must not contain a user name or password (…@ before the host)"
+    if not _valid_host(parts.hostname):
+        return f"has an invalid host name: '{parts.hostname}'"
     return ""
+
+
+def _valid_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    labels = ascii_host.rstrip(".").split(".")
+    return all(_HOST_LABEL.match(label) for label in labels)
