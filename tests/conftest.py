@@ -58,6 +58,11 @@ def minimal_files() -> dict[str, str | bytes]:
     }
 
 
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`, by relative path: two sites are the same when their trees are."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 @pytest.fixture
 def make_project(tmp_path):
     """Write {relative path: text or bytes} under a fresh folder; return the folder."""

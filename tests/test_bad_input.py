@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import EVENT_MD, SITE_YAML, SOURCE_YAML, minimal_files
+from conftest import EVENT_MD, SITE_YAML, SOURCE_YAML, minimal_files, tree
 
 E = "content/events/2024-12-12-something-happened.md"
 S = "content/sources/example-statement.yaml"
@@ -236,9 +236,6 @@ BAD_INPUTS = [
     ),
 ]
 
-
-def tree(folder):
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.parametrize("changes, expected", BAD_INPUTS)

@@ -11,11 +11,10 @@ import urllib.error
 import urllib.request
 from collections import deque
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from conftest import PROJECT
 from timeline.load import load_content

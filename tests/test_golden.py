@@ -10,14 +10,12 @@ import os
 import shutil
 from pathlib import Path
 
+from conftest import tree
 from timeline.cli import main
 
 GOLDEN = Path(__file__).parent / "golden"
 EXPECTED = GOLDEN / "expected"
 
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_the_golden_site_is_built_exactly(tmp_path, capsys):

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EVENT_MD, SITE_YAML, SOURCE_YAML, minimal_files
+from conftest import EVENT_MD, SITE_YAML, SOURCE_YAML, minimal_files, tree
 
 PROJECT = Path(__file__).resolve().parent.parent
 TIMEOUT = 10  # seconds; the minimal content builds in well under one
@@ -358,9 +358,6 @@ REPORT_LINE = re.compile(
 )
 ANNOTATION = re.compile(r"::(error|warning) file=content[^,]*(,line=[1-9][0-9]*)?,title=[^:]+::\S.*\Z")
 
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def limit_resources() -> None:

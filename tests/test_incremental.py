@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT, SITE_YAML
+from conftest import PROJECT, SITE_YAML, tree
 from timeline import render
 from timeline.cli import main
 
@@ -21,9 +21,6 @@ def event_text(n: int, date: str, sources: list[int], words: str = "") -> str:
     return (f"---\ntitle: Event {n}\ndate: '{date}'\nsummary: Event {n} happened.[^source-{sources[0]}]\n"
             f"tags: [t{n % 3}]\nsources:\n{listed}---\n{body}\n")
 
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 import timeline.cli
-from conftest import SITE_YAML, SOURCE_YAML
+from conftest import SITE_YAML, SOURCE_YAML, tree
 from timeline.write import recover
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -128,9 +128,6 @@ if "index_for_search" in vars(timeline.cli):  # the Pagefind index, written into
     ]
 OUTCOMES: dict[str, str] = {}
 
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def write(project: Path, files: dict[str, str]) -> None:

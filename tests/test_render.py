@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from conftest import SOURCE_YAML, minimal_files, run_script
+from conftest import SOURCE_YAML, minimal_files, run_script, tree
 
 SECOND_SOURCE = SOURCE_YAML.replace("statement", "report").replace("A report", "A <b>report</b> & more")
 
@@ -196,10 +196,10 @@ def test_a_broken_build_prints_no_traceback_and_exits_1(tmp_path):
 def test_the_same_content_gives_byte_identical_sites(make_project, run, tmp_path):
     project = make_project(minimal_files())
     assert run(project).code == 0
-    first = {p.relative_to(project / "_site"): p.read_bytes() for p in (project / "_site").rglob("*") if p.is_file()}
+    first = tree(project / "_site")
     (project / "_site").rename(project / "first")
     assert run(project).code == 0
-    second = {p.relative_to(project / "_site"): p.read_bytes() for p in (project / "_site").rglob("*") if p.is_file()}
+    second = tree(project / "_site")
     assert first == second and first
 
 

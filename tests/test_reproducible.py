@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import tree
+
 PROJECT = Path(__file__).resolve().parent.parent
 FUTURE = datetime.datetime(2037, 3, 14, 15, 9, 26, tzinfo=datetime.timezone.utc)  # the moved clock
 EPOCHS = (1_700_000_000, 1_234_567_890)  # SOURCE_DATE_EPOCH values: 2023-11-14 and 2009-02-13
@@ -62,9 +64,6 @@ from timeline.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def folders(folder: Path) -> list[str]:

@@ -7,13 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import minimal_files
+from conftest import minimal_files, tree
 from timeline import write
 from timeline.write import recover, write_site
 
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture

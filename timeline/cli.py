@@ -96,6 +96,11 @@ def render_and_write(timeline: Timeline, paths: Paths, cache: BuildCache, in_pla
     return []
 
 
+def open_cache(paths: Paths) -> BuildCache:
+    """The cache of earlier builds, or an empty one when caching is off (--no-cache, check)."""
+    return BuildCache.open(paths.cache, cache_salt(paths)) if paths.cache else BuildCache(None)
+
+
 def cache_salt(paths: Paths) -> str:
     """What every cache entry depends on: this program's code and libraries, and the static files."""
     import importlib.metadata as metadata
@@ -115,7 +120,7 @@ def build_once(paths: Paths, drafts: bool = False, cache: BuildCache | None = No
                ) -> tuple[Timeline | None, list[Problem]]:
     """load → validate → render → write; the site is written only when there is no error."""
     if cache is None:
-        cache = BuildCache.open(paths.cache, cache_salt(paths)) if paths.cache else BuildCache(None)
+        cache = open_cache(paths)
     timeline, problems = load_and_validate(paths, drafts, cache)
     if timeline is not None:
         problems = problems + render_and_write(timeline, paths, cache, in_place)
@@ -230,7 +235,7 @@ def run_serve(args: argparse.Namespace, paths: Paths) -> int:
     check_output_folder(paths.out, [paths.content, paths.templates, paths.static])
     # The preview shows drafts, labelled, so an editor sees the event before publishing it. Its
     # cache stays in memory between rebuilds: a save re-renders only what that file changed.
-    cache = BuildCache.open(paths.cache, cache_salt(paths)) if paths.cache else BuildCache(None)
+    cache = open_cache(paths)
     preview = Preview(paths.out, lambda: build_once(paths, drafts=True, cache=cache, in_place=True)[1])
     serve(preview, [paths.content, paths.templates, paths.static], args.host, args.port)
     return 0
