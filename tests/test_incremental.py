@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 from pathlib import Path
@@ -100,19 +101,47 @@ def operations(project: Path):
     def make_draft():
         edit(events()[4], "---\nParagraph", "draft: true\n---\nParagraph")
 
+    def edit_keeping_size():  # same length; with aged files, the same mtime too: only ctime tells
+        edit(events()[6], "happened.", "happenxd.")
+
+    def edit_snapshot_keeping_size():
+        path = content / "sources" / "source-1.txt"
+        path.write_text(path.read_text().replace("one", "eno"))
+
     return [edit_body, edit_title, edit_source, add_snapshot_and_quote, delete_event, rename_event, add_event,
-            add_correction, edit_template, edit_macro, edit_site, edit_static, make_draft]
+            add_correction, edit_template, edit_macro, edit_site, edit_static, make_draft, edit_keeping_size,
+            edit_snapshot_keeping_size]
 
 
-@pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "worker-processes"])
-def test_after_every_kind_of_change_incremental_equals_clean(project, monkeypatch, parallel):
+def age(project: Path) -> None:
+    """Give every content file the same old mtime, so the cache trusts file metadata ("racy" files,
+    modified within the last two seconds, are always read)."""
+    for path in (project / "content").rglob("*"):
+        os.utime(path, ns=(OLD_NS, OLD_NS))
+
+
+OLD_NS = 1_600_000_000 * 10**9
+
+
+@pytest.mark.parametrize("parallel, aged, paged", [
+    (False, False, False), (True, False, False), (False, True, False), (False, False, True), (True, True, True)],
+    ids=["one-process", "worker-processes", "aged-files", "pages-per-year", "all-three"])
+def test_after_every_kind_of_change_incremental_equals_clean(project, monkeypatch, parallel, aged, paged):
+    """`aged`: content files look old, so the cache trusts their metadata and skips reading them.
+    `paged`: a timeline long enough for pages per year, whose list pages are kept when unchanged."""
     monkeypatch.setattr(render, "PARALLEL_FROM", 1 if parallel else 10**9)
+    if paged:
+        monkeypatch.setattr(render, "LIST_LIMIT", 6)
+    if aged:
+        age(project)
     incremental = build(project, "incremental")
     assert incremental == build(project, "clean", "--no-cache")
     steps = operations(project)
     random.Random(7).shuffle(steps)  # a fixed, mixed order: each change lands on a warm cache
     for step in steps:
         step()
+        if aged:
+            age(project)
         incremental = build(project, "incremental")
         clean = build(project, "clean", "--no-cache")
         assert sorted(incremental) == sorted(clean), step.__name__

@@ -94,24 +94,29 @@ if {fallback!r}:
 sys.exit(timeline.cli.main(sys.argv[1:]))
 """
 
-# (id, the wrapping, fallback swap?, is there an old site?, the site the kill must leave: old, new, or missing)
+# (id, the wrapping, fallback swap?, is there an old site (True), and a spare one ("spare")?, the site the kill must leave: old, new, or missing)
 POINTS = [
     ("load:first-file", "on_call(timeline.load, 'decode_text', 1)", False, True, "old"),
     ("load:third-file", "on_call(timeline.load, 'decode_text', 3)", False, True, "old"),
     ("validate:first-event", "on_call(timeline.validate, '_event', 1)", False, True, "old"),
     ("render:second-markdown", "on_call(timeline.markup.MarkdownRenderer, 'render', 2)", False, True, "old"),
     ("render:third-template", "on_call(jinja2.Template, 'render', 3)", False, True, "old"),
-    ("write:staging-folder-made", "on_call(tempfile, 'mkdtemp', 1, after=True)", False, True, "old"),
-    ("write:first-file", "on_call(pathlib.Path, 'write_bytes', 1, when=in_staging)", False, True, "old"),
-    ("write:half-the-files", "on_call(pathlib.Path, 'write_bytes', lambda: written[0] // 2, when=in_staging)",
+    ("write:staging-folder-made", "on_call(timeline.write, '_staging', 1, after=True)", False, True, "old"),
+    ("write:first-file", "on_call(timeline.write, '_write_file', 1, when=in_staging)", False, True, "old"),
+    ("write:half-the-files", "on_call(timeline.write, '_write_file', lambda: written[0] // 2, when=in_staging)",
      False, True, "old"),
-    ("write:last-file-written", "on_call(pathlib.Path, 'write_bytes', lambda: written[0], after=True, when=in_staging)",
+    ("write:last-file-written", "on_call(timeline.write, '_write_file', lambda: written[0], after=True, when=in_staging)",
      False, True, "old"),
     ("write:linking-an-unchanged-page", "on_call(os, 'link', 1)", False, True, "old"),
+    ("write:updating-the-spare-site", "on_call(os, 'unlink', 2, when=in_staging)", False, "spare", "old"),
+    ("write:spare-site-taken", "on_call(timeline.write, '_staging', 1, after=True)", False, "spare", "old"),
+    ("swap:after-exchange-from-the-spare", "on_call(timeline.write, '_exchange', 1, after=True)", False, "spare", "new"),
+    ("swap:keeping-the-old-site-as-spare", "on_call(os, 'rename', 1, when=lambda a, b: '.spare-' in str(b))",
+     False, "spare", "new"),
     ("swap:before", "on_call(timeline.write, '_swap_in', 1)", False, True, "old"),
     ("swap:before-exchange", "on_call(timeline.write, '_exchange', 1)", False, True, "old"),
     ("swap:after-exchange", "on_call(timeline.write, '_exchange', 1, after=True)", False, True, "new"),
-    ("cleanup:removing-the-old-site", "on_call(os, 'unlink', 3, when=by_rmtree)", False, True, "new"),
+    ("cleanup:removing-the-old-site", "on_call(os, 'unlink', 3, when=by_rmtree)", False, "no-cache", "new"),
     ("cache:saving", "on_call(pickle, 'dump', 1)", False, True, "new"),
     ("first-build:before-rename", "on_call(os, 'rename', 1)", False, False, "missing"),
     ("first-build:after-rename", "on_call(os, 'rename', 1, after=True)", False, False, "new"),
@@ -148,9 +153,9 @@ def normal_build(project: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
-def killed_build(project: Path, install: str, fallback: bool) -> subprocess.CompletedProcess:
+def killed_build(project: Path, install: str, fallback: bool, extra: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
     prelude = PRELUDE.format(project=str(PROJECT), fallback=fallback, install=install)
-    return subprocess.run([sys.executable, "-c", prelude, *build_args(project)],
+    return subprocess.run([sys.executable, "-c", prelude, *build_args(project), *extra],
                           capture_output=True, text=True, timeout=120)
 
 
@@ -176,8 +181,11 @@ CACHE = ".timeline-cache"  # the build cache, beside the output folder
 
 
 def leftovers(project: Path) -> list[str]:
-    """What a build left beside the output, other than the output and the build cache's own file."""
-    found = sorted(p.name for p in project.iterdir() if p.name not in ("content", "_site", CACHE))
+    """What a build left beside the output, other than the output, the build cache's own file and
+    the one spare site (the previous site, kept for the next build to update)."""
+    spares = [p.name for p in project.iterdir() if p.name.startswith("._site.spare-")]
+    assert len(spares) <= 1, spares
+    found = sorted(p.name for p in project.iterdir() if p.name not in ("content", "_site", CACHE, *spares))
     if (project / CACHE).is_dir():
         found += sorted(f"{CACHE}/{p.name}" for p in (project / CACHE).iterdir() if p.name != "cache.pickle")
     return found
@@ -203,10 +211,14 @@ def test_a_kill_leaves_the_old_or_the_new_site_whole(point, install, fallback, h
     if has_old:
         write(project, OLD)
         normal_build(project)
+        if has_old == "spare":
+            normal_build(project)  # now the site before is kept as a spare: the killed build updates it
+            assert [p for p in project.iterdir() if p.name.startswith("._site.spare-")]
         assert tree(project / "_site") == sites["old"]
     write(project, NEW)
 
-    result = killed_build(project, install, fallback)
+    # Without a cache there is no spare: the old site is deleted after the swap.
+    result = killed_build(project, install, fallback, ("--no-cache",) if has_old == "no-cache" else ())
     assert result.returncode == KILLED, f"the kill point was not reached (exit {result.returncode}):\n{result.stderr}"
     wait_for_orphans(project)
 

@@ -29,15 +29,15 @@ def test_a_new_site_replaces_the_old_one_whole(old_site):
 @pytest.mark.parametrize("failure", [OSError(28, "No space left on device"), KeyboardInterrupt()])
 def test_a_build_that_fails_while_writing_leaves_the_old_site(old_site, monkeypatch, failure):
     written = []
-    real_write = Path.write_bytes
+    real_write = write._write_file
 
-    def failing_write(self, data):
+    def failing_write(path, data):
         if len(written) == 2:
             raise failure
-        written.append(self)
-        return real_write(self, data)
+        written.append(path)
+        return real_write(path, data)
 
-    monkeypatch.setattr(Path, "write_bytes", failing_write)
+    monkeypatch.setattr(write, "_write_file", failing_write)
     with pytest.raises(type(failure)):
         write_site({f"page{i}.html": b"new" for i in range(5)}, old_site)
     monkeypatch.undo()
@@ -73,3 +73,42 @@ def test_a_failed_template_leaves_the_old_site(make_project, run, tmp_path):
                  "--templates", str(templates)])
     assert code == 1
     assert tree(project / "_site") == before
+
+
+def test_the_spare_site_is_updated_in_place_and_never_written_through_a_link(tmp_path):
+    """The site before the live one is kept as a spare and brought up to date by the next build.
+
+    Its unchanged pages are hard links shared with the live site: a changed page must get a new
+    file, or writing it would change the live site before the swap.
+    """
+    from timeline.cache import OutputRecord
+    from timeline.write import Generation, Unchanged
+
+    out = tmp_path / "_site"
+    write_site({"a.html": b"a1", "b.html": b"b1", "gone.html": b"g"}, out)
+    kept = write_site({"a.html": Unchanged("key-a"), "b.html": b"b2", "gone.html": b"g"}, out, keep_as="one")
+    spare_dir = tmp_path / "._site.spare-one"
+    assert kept == "one" and tree(spare_dir) == {"a.html": b"a1", "b.html": b"b1", "gone.html": b"g"}
+    assert (out / "a.html").stat().st_ino == (spare_dir / "a.html").stat().st_ino  # linked, not copied
+    info = (spare_dir / "a.html").stat()
+    spare = Generation("one", {"a.html": OutputRecord("key-a", info.st_size, info.st_mtime_ns)},
+                       frozenset({"a.html", "b.html", "gone.html"}))
+    live_before = tree(out)
+
+    kept = write_site({"a.html": b"a3", "b.html": b"b2", "new/index.html": b"n"}, out, spare=spare, keep_as="two")
+    assert kept == "two"
+    assert tree(out) == {"a.html": b"a3", "b.html": b"b2", "new/index.html": b"n"}
+    assert tree(tmp_path / "._site.spare-two") == live_before  # the replaced site, whole and unchanged
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["._site.spare-two", "_site"]  # spare one was used up
+
+
+def test_a_spare_that_does_not_match_its_record_is_not_used(tmp_path):
+    from timeline.write import Generation
+
+    out = tmp_path / "_site"
+    write_site({"a.html": b"a1"}, out)
+    write_site({"a.html": b"a2"}, out, keep_as="one")
+    (tmp_path / "._site.spare-one" / "stray.html").write_bytes(b"not from any build")
+    write_site({"a.html": b"a3"}, out, spare=Generation("other", {}, frozenset({"a.html"})), keep_as="two")
+    assert tree(out) == {"a.html": b"a3"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["._site.spare-two", "_site"]

@@ -13,11 +13,19 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import secrets
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FORMAT = 1  # bump when the layout of the stored data changes
+from .write import Generation
+
+FORMAT = 2  # bump when the layout of the stored data changes
+# A file modified this close to the moment its metadata was taken might be modified again within
+# the file system's timestamp granularity without its mtime changing ("racy git"): such a file's
+# digest is not remembered, so the next build reads it again.
+RACY_NS = 2_000_000_000
 
 
 def digest(*parts: bytes | str) -> str:
@@ -44,7 +52,9 @@ class _SafeUnpickler(pickle.Unpickler):
     """Unpickles only what a cache holds (built-in values and these few classes): a cache file
     that someone replaced cannot make the build run code."""
 
-    ALLOWED = {("timeline.cache", "OutputRecord"), ("timeline.yamltext", "YValue"), ("timeline.yamltext", "YMap")}
+    ALLOWED = {("timeline.cache", "OutputRecord"), ("timeline.write", "Generation")} | {
+        ("timeline.model", name) for name in
+        ("Location", "EventDate", "Source", "Citation", "Correction", "ClaimReview", "Event")}
 
     def find_class(self, module: str, name: str):
         if (module, name) in self.ALLOWED:
@@ -69,6 +79,11 @@ class BuildCache:
     outputs: dict[str, OutputRecord] = field(default_factory=dict)  # from the previous build
     used: dict[str, object] = field(default_factory=dict)  # what this build used or made
     produced: dict[str, str] = field(default_factory=dict)  # output path → key, for this build
+    files: dict[str, tuple] = field(default_factory=dict)  # content file → (size, times, inode), digest
+    live_id: str = ""  # the id of the output the last build wrote ...
+    live_paths: frozenset = frozenset()  # ... and every file in it
+    spare: Generation | None = None  # the output before it, kept beside the live one for reuse
+    seen_files: dict[str, tuple] = field(default_factory=dict)  # the same, for this build
 
     @classmethod
     def open(cls, folder: Path | None, salt: str) -> BuildCache:
@@ -85,7 +100,27 @@ class BuildCache:
                 and all(isinstance(r, OutputRecord) for r in stored["outputs"].values())):
             cache.memo = stored["memo"]
             cache.outputs = stored["outputs"]
+            cache.files = stored.get("files") or {}
+            cache.live_id = stored.get("live_id") or ""
+            cache.live_paths = stored.get("live_paths") or frozenset()
+            spare = stored.get("spare")
+            cache.spare = spare if isinstance(spare, Generation) else None
         return cache
+
+    def file_digest(self, path: str, signature: tuple) -> str | None:
+        """The digest of a content file, if it was read before with exactly this metadata."""
+        record = self.seen_files.get(path) or self.files.get(path)
+        if record is None or record[0] != signature:
+            return None
+        self.seen_files[path] = record
+        return record[1]
+
+    def remember_file(self, path: str, signature: tuple, file_digest: str) -> None:
+        _size, mtime_ns, _ctime_ns, _inode = signature
+        if mtime_ns < time.time_ns() - RACY_NS:
+            self.seen_files[path] = (signature, file_digest)
+        else:
+            self.seen_files.pop(path, None)
 
     def get(self, key: str):
         if key in self.used:
@@ -109,11 +144,14 @@ class BuildCache:
             return False
         return stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
 
-    def save(self, out_dir: Path, persist: bool = True) -> None:
+    def save(self, out_dir: Path, persist: bool = True, written: frozenset[str] = frozenset(),
+             kept: str | None = None) -> None:
         """Keep what this build used, and the key and stat of every file it wrote or kept.
 
-        Afterwards the cache is ready for the next build in this process (the preview's case);
-        `persist` also writes it to its folder for the next run of the program.
+        `written` is every path of the new output; `kept` the id under which write_site kept the
+        output it replaced (None: not kept). Afterwards the cache is ready for the next build in
+        this process (the preview's case); `persist` also writes it to its folder for the next
+        run of the program.
         """
         outputs = {}
         for path, key in self.produced.items():
@@ -122,10 +160,14 @@ class BuildCache:
             except OSError:
                 continue
             outputs[path] = OutputRecord(key, stat.st_size, stat.st_mtime_ns)
+        self.spare = Generation(kept, self.outputs, self.live_paths) if kept and kept == self.live_id else None
+        self.live_id, self.live_paths = secrets.token_hex(8), written
         self.memo, self.outputs, self.used, self.produced = self.used, outputs, {}, {}
+        self.files, self.seen_files = self.seen_files, {}
         if self.folder is None or not persist:
             return
-        data = {"format": FORMAT, "salt": self.salt, "memo": self.memo, "outputs": self.outputs}
+        data = {"format": FORMAT, "salt": self.salt, "memo": self.memo, "outputs": self.outputs, "files": self.files,
+                "live_id": self.live_id, "live_paths": self.live_paths, "spare": self.spare}
         self.folder.mkdir(parents=True, exist_ok=True)
         for leftover in self.folder.glob(".cache-*"):  # from a build killed while saving
             leftover.unlink(missing_ok=True)

@@ -68,7 +68,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def load_and_validate(paths: Paths, drafts: bool = False, cache: BuildCache | None = None,
                       ) -> tuple[Timeline | None, list[Problem]]:
-    return validate(load_content(paths.content, cache), drafts)
+    return validate(load_content(paths.content, cache), drafts, cache)
 
 
 def render_and_write(timeline: Timeline, paths: Paths, cache: BuildCache, in_place: bool = False) -> list[Problem]:
@@ -86,13 +86,18 @@ def render_and_write(timeline: Timeline, paths: Paths, cache: BuildCache, in_pla
     if say:
         say(f"writing {len(files)} files" + (" and indexing them for search" if paths.search and not in_place else ""))
     try:
+        kept = None
         if in_place:
             update_in_place(files, paths.out)
         else:
-            write_site(files, paths.out, finalize=index_for_search if paths.search else None)
+            # With a cache, the site this build replaces is kept as a spare beside the output, and
+            # the next build updates that spare instead of writing thousands of files anew.
+            kept = write_site(files, paths.out, finalize=index_for_search if paths.search else None,
+                              spare=cache.spare, keep_as=cache.live_id if cache.folder else None)
     except SearchIndexError as error:
         return [Problem(Location("build.py"), str(error), "install the dependencies again: pip install -e .")]
-    cache.save(paths.out, persist=not in_place)  # the preview keeps its cache in memory
+    # The preview keeps its cache in memory.
+    cache.save(paths.out, persist=not in_place, written=frozenset(files), kept=kept)
     return []
 
 

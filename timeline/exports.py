@@ -21,6 +21,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urljoin, urlsplit
 
 from .markup import MarkdownRenderer
@@ -54,9 +55,15 @@ _TAG = re.compile(r'<[a-zA-Z][a-zA-Z0-9]*(?:[^>"]|"[^"]*")*>')
 _HREF = re.compile(r'(\shref=")([^"]*)(")')
 
 
-def render_exports(timeline: Timeline, markdown: MarkdownRenderer, pages: Iterable[str]) -> dict[str, bytes]:
-    """Every export file, by output path. `pages` are the site's HTML output paths (for the sitemap)."""
-    context = _Context(timeline, markdown)
+def render_exports(timeline: Timeline, markdown: MarkdownRenderer, pages: Iterable[str],
+                   memo=None, scope: str = "") -> dict[str, bytes]:
+    """Every export file, by output path. `pages` are the site's HTML output paths (for the sitemap).
+
+    Each event's part of the calendar, TimelineJS data and spreadsheet is kept in `memo` (the
+    build cache) under `scope` (site.yaml and templates) and the event's fingerprint, so a
+    rebuild after one edit formats one event, and joins the rest.
+    """
+    context = _Context(timeline, markdown, memo, scope)
     files = {
         "feed.xml": _atom(context),
         "feed.json": _json_feed(context),
@@ -89,15 +96,31 @@ class _Item:
 
 
 class _Context:
-    def __init__(self, timeline: Timeline, markdown: MarkdownRenderer) -> None:
+    def __init__(self, timeline: Timeline, markdown: MarkdownRenderer, memo=None, scope: str = "") -> None:
         self.timeline = timeline
         self.site = timeline.site
         self.markdown = markdown
+        self.memo = memo
+        self.scope = scope
         self.base = timeline.site.base_url if timeline.site.base_url.endswith("/") else timeline.site.base_url + "/"
+        self.host = (urlsplit(self.base).hostname or "localhost").lower()
         self.events = sorted(timeline.events, key=Event.sort_key)  # oldest first, as on the site
-        self.plain = {e.slug: _clean(markdown.plain(e.summary_markdown or e.body_markdown,
-                                                    {c.source.id: c.number for c in e.citations}))
-                      for e in self.events}
+
+    def plain(self, event: Event) -> str:
+        """The summary's (or the body's) plain text."""
+        return _clean(self.markdown.plain(event.summary_markdown or event.body_markdown,
+                                          {c.source.id: c.number for c in event.citations}))
+
+    def parts(self, event: Event) -> tuple[str, str, str]:
+        """The event's calendar entry, TimelineJS slide and spreadsheet row, formatted once."""
+        key = ("export", self.scope, event.fingerprint)
+        found = self.memo.get(key) if self.memo is not None else None
+        if found is None:
+            plain = self.plain(event)
+            found = (_ics_event(self, event, plain), _timelinejs_slide(self, event), _csv_row(self, event, plain))
+            if self.memo is not None:
+                self.memo.put(key, found)
+        return found
 
     def url(self, path: str) -> str:
         """The canonical address of an output file, as render.py's page_url gives it."""
@@ -113,6 +136,7 @@ class _Context:
         rendered = str(self.markdown.render(text, numbers, event.slug, part).html)
         return _absolute_links(_clean(rendered), self.event_url(event))
 
+    @cached_property
     def items(self) -> list[_Item]:
         """The newest FEED_LIMIT events and corrections, newest first (by the date each happened).
 
@@ -158,7 +182,7 @@ class _Context:
             id=url,
             url=url,
             title=_clean(event.title),
-            summary=self.plain[event.slug],
+            summary=self.plain(event),
             content_html="\n".join(parts),
             published=first_day(event.date),
             updated=updated(event)[0],
@@ -278,7 +302,7 @@ def _rfc3339(day: datetime.date) -> str:
 
 def _atom(context: _Context) -> bytes:
     site = context.site
-    items = context.items()
+    items = context.items
     feed = ET.Element("feed", {"xmlns": ATOM_NS, "{http://www.w3.org/XML/1998/namespace}lang": site.language})
     _sub(feed, "title", _clean(site.title))
     _sub(feed, "subtitle", _clean(site.description))
@@ -336,7 +360,7 @@ def _json_feed(context: _Context) -> bytes:
                 "date_modified": _rfc3339(item.updated),
                 "tags": list(item.tags),
             }
-            for item in context.items()
+            for item in context.items
         ],
     }
     return _json_bytes(feed)
@@ -345,7 +369,10 @@ def _json_feed(context: _Context) -> bytes:
 def _json_bytes(data) -> bytes:
     """Indented UTF-8 JSON that is also safe inside an HTML <script>: <, >, & and the JavaScript
     line separators are written as \\u escapes, which every JSON reader decodes."""
-    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return _json_safe(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _json_safe(text: str) -> bytes:
     for char in "<>&\u2028\u2029":
         text = text.replace(char, f"\\u{ord(char):04x}")
     return (text + "\n").encode("utf-8")
@@ -357,7 +384,6 @@ def _json_bytes(data) -> bytes:
 
 def _icalendar(context: _Context) -> bytes:
     site = context.site
-    host = (urlsplit(context.base).hostname or "localhost").lower()
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -366,27 +392,32 @@ def _icalendar(context: _Context) -> bytes:
         f"X-WR-CALNAME:{_ics_text(site.title)}",
         f"X-WR-CALDESC:{_ics_text(site.description)}",
     ]
-    for event in context.events:
-        start = first_day(event.date)
-        end = max(period_end(event.end_date or event.date), period_end(event.date))
-        url = context.event_url(event)
-        description = "\n\n".join(filter(None, [context.plain[event.slug], _precision_note(event), url]))
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{event.slug}@{host}",
-            f"DTSTAMP:{updated(event)[0]:%Y%m%d}T000000Z",  # from the content, never the clock
-            f"DTSTART;VALUE=DATE:{start:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{end:%Y%m%d}",
-            f"SUMMARY:{_ics_text(event.title)}",
-            f"DESCRIPTION:{_ics_text(description)}",
-            f"URL:{url}",
-            "TRANSP:TRANSPARENT",  # a past event in a timeline does not make anyone busy
-        ]
-        if event.tags:
-            lines.append("CATEGORIES:" + ",".join(_ics_text(tag) for tag in event.tags))
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    return "".join(_fold(line) + "\r\n" for line in lines).encode("utf-8")
+    head = "".join(_fold(line) + "\r\n" for line in lines)
+    events = "".join(context.parts(event)[0] for event in context.events)
+    return (head + events + "END:VCALENDAR\r\n").encode("utf-8")
+
+
+def _ics_event(context: _Context, event: Event, plain: str) -> str:
+    """One VEVENT, folded, with its line ends."""
+    start = first_day(event.date)
+    end = max(period_end(event.end_date or event.date), period_end(event.date))
+    url = context.event_url(event)
+    description = "\n\n".join(filter(None, [plain, _precision_note(event), url]))
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{event.slug}@{context.host}",
+        f"DTSTAMP:{updated(event)[0]:%Y%m%d}T000000Z",  # from the content, never the clock
+        f"DTSTART;VALUE=DATE:{start:%Y%m%d}",
+        f"DTEND;VALUE=DATE:{end:%Y%m%d}",
+        f"SUMMARY:{_ics_text(event.title)}",
+        f"DESCRIPTION:{_ics_text(description)}",
+        f"URL:{url}",
+        "TRANSP:TRANSPARENT",  # a past event in a timeline does not make anyone busy
+    ]
+    if event.tags:
+        lines.append("CATEGORIES:" + ",".join(_ics_text(tag) for tag in event.tags))
+    lines.append("END:VEVENT")
+    return "".join(_fold(line) + "\r\n" for line in lines)
 
 
 def _precision_note(event: Event) -> str:
@@ -428,26 +459,30 @@ def _fold(line: str) -> str:
 
 def _timelinejs(context: _Context) -> bytes:
     site = context.site
-    events = []
-    for event in context.events:
-        url = context.event_url(event)
-        # TimelineJS puts headline and text into the page as HTML: both are HTML here.
-        text = context.html(event, event.summary_markdown or event.body_markdown)
-        text += f'\n<p><a href="{_e(url)}">Full text and sources</a></p>'
-        slide: dict = {"start_date": _timelinejs_date(event.date)}
-        if event.end_date:
-            slide["end_date"] = _timelinejs_date(event.end_date)
-        slide["text"] = {"headline": _e(event.title), "text": text}
-        if event.tags:
-            slide["group"] = event.tags[0]
-        slide["unique_id"] = event.slug
-        slide["autolink"] = False  # the links are already there
-        events.append(slide)
-    data = {
-        "title": {"text": {"headline": _e(site.title), "text": f"<p>{_e(site.description)}</p>"}},
-        "events": events,
-    }
-    return _json_bytes(data)
+    title = {"title": {"text": {"headline": _e(site.title), "text": f"<p>{_e(site.description)}</p>"}}}
+    if not context.events:
+        return _json_bytes({**title, "events": []})
+    # json.dumps(…, indent=2) of the whole, put together from each slide's own JSON (already
+    # indented to its depth) so that an unchanged slide is not encoded again.
+    head = json.dumps(title, ensure_ascii=False, indent=2)[:-2]
+    slides = ",\n".join(context.parts(event)[1] for event in context.events)
+    return _json_safe(f'{head},\n  "events": [\n{slides}\n  ]\n}}')
+
+
+def _timelinejs_slide(context: _Context, event: Event) -> str:
+    url = context.event_url(event)
+    # TimelineJS puts headline and text into the page as HTML: both are HTML here.
+    text = context.html(event, event.summary_markdown or event.body_markdown)
+    text += f'\n<p><a href="{_e(url)}">Full text and sources</a></p>'
+    slide: dict = {"start_date": _timelinejs_date(event.date)}
+    if event.end_date:
+        slide["end_date"] = _timelinejs_date(event.end_date)
+    slide["text"] = {"headline": _e(event.title), "text": text}
+    if event.tags:
+        slide["group"] = event.tags[0]
+    slide["unique_id"] = event.slug
+    slide["autolink"] = False  # the links are already there
+    return "    " + json.dumps(slide, ensure_ascii=False, indent=2).replace("\n", "\n    ")
 
 
 def _timelinejs_date(date: EventDate) -> dict[str, str]:
@@ -466,19 +501,23 @@ def _timelinejs_date(date: EventDate) -> dict[str, str]:
 
 def _csv(context: _Context) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for event in context.events:
-        writer.writerow(_csv_safe(cell) for cell in (
-            event.date.iso,
-            event.end_date.iso if event.end_date else "",
-            event.title,
-            context.plain[event.slug],
-            context.event_url(event),
-            ";".join(event.tags),
-            " ".join(_primary_url(c.source) for c in event.citations),
-        ))
+    csv.writer(out, lineterminator="\r\n").writerow(CSV_HEADER)
+    out.writelines(context.parts(event)[2] for event in context.events)
     return out.getvalue().encode("utf-8")
+
+
+def _csv_row(context: _Context, event: Event, plain: str) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(_csv_safe(cell) for cell in (
+        event.date.iso,
+        event.end_date.iso if event.end_date else "",
+        event.title,
+        plain,
+        context.event_url(event),
+        ";".join(event.tags),
+        " ".join(_primary_url(c.source) for c in event.citations),
+    ))
+    return out.getvalue()
 
 
 def _csv_safe(cell: str) -> str:

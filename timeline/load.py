@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import digest
 from .fields import did_you_mean
-from .model import Location, Problem
+from .model import Event, Location, Problem, Source
 from .yamltext import YValue, parse_yaml
 
 # Tabs and line ends are text; any other control character (NUL, ESC, the C1 set), the Unicode
@@ -28,7 +30,8 @@ class RawEvent:
     front: YValue | None
     body: str
     body_line: int  # the file line on which the body starts
-    digest: str = ""  # of the file's name and text: what the build cache keys the event's pages on
+    digest: str = ""  # of the file's name and bytes: what the build cache keys the event's pages on
+    reuse: Event | None = None  # validated by an earlier build from the same files: nothing to parse
 
 
 @dataclass(frozen=True)
@@ -36,13 +39,15 @@ class RawSource:
     where: Location
     data: YValue | None
     snapshot: str | None
-    digest: str = ""  # of the file's name, its text and its snapshot's
+    digest: str = ""  # of the source file's and its snapshot's digests
+    reuse: Source | None = None  # validated by an earlier build from the same files
 
 
 @dataclass
 class RawContent:
     site: YValue | None = None
     site_where: Location | None = None
+    site_digest: str = ""  # part of the cache key of every validated entry: the policy lives there
     events: list[RawEvent] = field(default_factory=list)
     sources: list[RawSource] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -101,11 +106,16 @@ def split_front_matter(text: str, path: str) -> tuple[str, int, str, int] | Prob
 
 
 class _Reader:
-    """Reads files under one project folder and names them relative to it."""
+    """Reads files under one project folder and names them relative to it.
 
-    def __init__(self, root: Path, problems: list[Problem]):
+    With a build cache it also remembers each file's digest beside its size, times and inode, so
+    that the next build can tell an unchanged file from its metadata alone and never read it.
+    """
+
+    def __init__(self, root: Path, problems: list[Problem], memo=None):
         self.root = root
         self.problems = problems
+        self.memo = memo
 
     def name(self, path: Path) -> str:
         """The path as the editor sees it; characters that would break a report line are escaped."""
@@ -116,38 +126,76 @@ class _Reader:
         return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"),
                                 shown)
 
-    def text(self, path: Path) -> str | None:
-        name = self.name(path)
-        if path.is_symlink():
-            self.problems.append(
-                Problem(Location(name), "symbolic links are not allowed in content/", "copy the file in instead")
-            )
+    def known_digest(self, path: Path) -> str | None:
+        """The digest of a file the cache saw with exactly this size, mtime, ctime and inode; else None."""
+        if self.memo is None:
             return None
         try:
-            size = path.stat().st_size
+            info = os.lstat(path)
+        except OSError:
+            return None
+        record = self.memo.file_digest(str(path), _signature(info))
+        return record
+
+    def text(self, path: Path) -> str | None:
+        return self.text_and_digest(path)[0]
+
+    def text_and_digest(self, path: Path) -> tuple[str | None, str]:
+        """The file's text (None after a problem) and a digest of its name and bytes."""
+        name = self.name(path)
+        try:
+            # O_NOFOLLOW refuses a symbolic link; O_NONBLOCK keeps a named pipe from hanging the build.
+            handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        except OSError as error:
+            if os.path.islink(path):
+                self.problems.append(
+                    Problem(Location(name), "symbolic links are not allowed in content/", "copy the file in instead"))
+            else:
+                self.problems.append(Problem(Location(name), f"cannot read the file: {error.strerror}"))
+            return None, ""
+        try:
+            info = os.fstat(handle)
+            if not stat.S_ISREG(info.st_mode):
+                self.problems.append(Problem(Location(name), "this is not a regular file",
+                                             "replace it with an ordinary text file"))
+                return None, ""
+            size = info.st_size
             limit = MAX_BYTES.get(path.suffix, 1_000_000)
             if size > limit:
                 self.problems.append(Problem(
                     Location(name), f"the file is {size / 1e6:.1f} MB; the limit is {limit / 1e6:g} MB",
                     "an event is a few paragraphs: keep long documents as a source's .txt snapshot"))
-                return None
-            data = path.read_bytes()
+                return None, ""
+            with os.fdopen(handle, "rb", closefd=False) as stream:
+                data = stream.read(limit + 1)
         except OSError as error:
             self.problems.append(Problem(Location(name), f"cannot read the file: {error.strerror}"))
-            return None
+            return None, ""
+        finally:
+            os.close(handle)
+        file_digest = digest(name, data)
+        if self.memo is not None:
+            # The metadata was taken before the bytes were read: a write in between changes it,
+            # so the next build reads the file again rather than trusting this digest.
+            self.memo.remember_file(str(path), _signature(info), file_digest)
         text, problems = decode_text(data, name)
         self.problems.extend(problems)
-        return text
+        return text, file_digest
+
+
+def _signature(info: os.stat_result) -> tuple[int, int, int, int]:
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 def load_content(content_dir: Path, memo=None) -> RawContent:
     """Read content/site.yaml, content/events/*.md and content/sources/*.yaml (+ .txt snapshots).
 
-    `memo` (the build cache) remembers parsed YAML by a digest of the file's name and text.
+    With `memo` (the build cache), a file whose metadata and digest the cache knows, and which
+    was valid last time with everything it depends on unchanged, is not read again: its entry
+    comes back validated from the cache (`reuse`), and validate.py takes it as it is.
     """
     raw = RawContent()
-    parse = _memoised(memo)
-    reader = _Reader(content_dir.parent, raw.problems)
+    reader = _Reader(content_dir.parent, raw.problems, memo)
     if not content_dir.is_dir():
         raw.problems.append(Problem(Location(reader.name(content_dir)), "the content folder does not exist"))
         return raw
@@ -155,7 +203,7 @@ def load_content(content_dir: Path, memo=None) -> RawContent:
     site_path = content_dir / "site.yaml"
     raw.site_where = Location(reader.name(site_path), 1)
     if site_path.is_file():
-        text = reader.text(site_path)
+        text, raw.site_digest = reader.text_and_digest(site_path)
         if text is not None:
             raw.site, problems = parse_yaml(text, reader.name(site_path))
             raw.problems.extend(problems)
@@ -163,8 +211,51 @@ def load_content(content_dir: Path, memo=None) -> RawContent:
         raw.problems.append(
             Problem(raw.site_where, "site.yaml is missing", "create it with title:, description:, base_url:, language:")
         )
+    scope = raw.site_digest if memo is not None and raw.site is not None else None
 
     _check_top_level(content_dir, reader)
+    snapshots = {}
+    source_files = _files(content_dir / "sources", (".yaml", ".txt"), reader, "a source (.yaml) or snapshot (.txt)")
+    yaml_stems = {path.stem for path in source_files if path.suffix == ".yaml"}
+    for path in source_files:
+        if path.suffix != ".txt":
+            continue
+        if path.stem not in yaml_stems:
+            raw.problems.append(
+                Problem(
+                    Location(reader.name(path)),
+                    "this snapshot has no source file beside it",
+                    f"add {path.stem}.yaml with url:, title:, publisher:, published:",
+                )
+            )
+        snapshots[path.stem] = path
+    source_digests: dict[str, str] = {}
+    for path in source_files:
+        if path.suffix != ".yaml":
+            continue
+        name = reader.name(path)
+        snapshot_path = snapshots.get(path.stem)
+        if scope is not None:
+            known = reader.known_digest(path)
+            known_snapshot = reader.known_digest(snapshot_path) if snapshot_path else ""
+            if known and known_snapshot is not None:
+                source_digest = digest("source", known, known_snapshot)
+                reused = memo.get(("source", scope, source_digest))
+                if reused is not None:
+                    raw.sources.append(RawSource(Location(name, 1), None, None, source_digest, reused))
+                    source_digests[path.stem] = source_digest
+                    continue
+        text, yaml_digest = reader.text_and_digest(path)
+        if text is None:
+            continue
+        data, problems = parse_yaml(text, name, 1)
+        raw.problems.extend(problems)
+        snapshot, snapshot_digest = reader.text_and_digest(snapshot_path) if snapshot_path else (None, "")
+        if not problems:
+            source_digest = digest("source", yaml_digest, snapshot_digest)
+            raw.sources.append(RawSource(Location(name, 1), data, snapshot, source_digest))
+            source_digests[path.stem] = source_digest
+
     event_files = _files(content_dir / "events", ".md", reader, "an event (events end in .md)")
     if not event_files and not (content_dir / "events").is_symlink():
         raw.problems.append(Problem(
@@ -172,61 +263,27 @@ def load_content(content_dir: Path, memo=None) -> RawContent:
             "an empty site would replace the published one: add content/events/<date>-<slug>.md "
             "(python build.py new …)"))
     for path in event_files:
-        text = reader.text(path)
+        name = reader.name(path)
+        if scope is not None:
+            known = reader.known_digest(path)
+            stored = memo.get(("event", scope, known)) if known else None
+            # Valid last time, and every source it lists still has the digest it had then.
+            if stored is not None and all(source_digests.get(i) == d for i, d in stored[0]):
+                raw.events.append(RawEvent(Location(name, 1), None, "", 0, known, stored[1]))
+                continue
+        text, file_digest = reader.text_and_digest(path)
         if text is None:
             continue
-        name = reader.name(path)
         split = split_front_matter(text, name)
         if isinstance(split, Problem):
             raw.problems.append(split)
             continue
         front_text, front_line, body, body_line = split
-        front, problems = parse(front_text, name, front_line)
+        front, problems = parse_yaml(front_text, name, front_line)
         raw.problems.extend(problems)
         if not problems:
-            raw.events.append(RawEvent(Location(name, 1), front, body, body_line, digest(name, text)))
-
-    snapshots = {}
-    for path in _files(content_dir / "sources", (".yaml", ".txt"), reader, "a source (.yaml) or snapshot (.txt)"):
-        if path.suffix == ".txt":
-            if not path.with_suffix(".yaml").is_file():
-                raw.problems.append(
-                    Problem(
-                        Location(reader.name(path)),
-                        "this snapshot has no source file beside it",
-                        f"add {path.stem}.yaml with url:, title:, publisher:, published:",
-                    )
-                )
-            snapshots[path.stem] = path
-    for path in _files(content_dir / "sources", ".yaml", reader, None):
-        text = reader.text(path)
-        if text is None:
-            continue
-        data, problems = parse(text, reader.name(path), 1)
-        raw.problems.extend(problems)
-        snapshot = reader.text(snapshots[path.stem]) if path.stem in snapshots else None
-        if not problems:
-            name = reader.name(path)
-            raw.sources.append(RawSource(Location(name, 1), data, snapshot, digest(name, text, snapshot or "")))
+            raw.events.append(RawEvent(Location(name, 1), front, body, body_line, file_digest))
     return raw
-
-
-def _memoised(memo):
-    """parse_yaml, remembering what parsed cleanly; a problem is always found afresh."""
-    if memo is None:
-        return parse_yaml
-
-    def parse(text: str, path: str, first_line: int):
-        key = digest("yaml", path, str(first_line), text)
-        value = memo.get(key)
-        if value is not None:
-            return value, []
-        value, problems = parse_yaml(text, path, first_line)
-        if not problems and value is not None:
-            memo.put(key, value)
-        return value, problems
-
-    return parse
 
 
 def _check_top_level(content_dir: Path, reader: _Reader) -> None:
@@ -251,13 +308,17 @@ def _files(folder: Path, suffixes, reader: _Reader, expected: str | None) -> lis
             reader.problems.append(Problem(Location(reader.name(folder)), "this should be a folder"))
         return []
     found = []
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith("."):
+    wanted_suffixes = (suffixes,) if isinstance(suffixes, str) else suffixes
+    with os.scandir(folder) as entries:  # the file types come with the listing: no stat per file
+        listing = sorted(entries, key=lambda entry: entry.name)
+    for entry in listing:
+        if entry.name.startswith("."):
             continue  # editors' and systems' hidden files (.DS_Store, .gitkeep)
-        wanted = path.suffix in ((suffixes,) if isinstance(suffixes, str) else suffixes)
-        if wanted and (path.is_symlink() or path.is_file()):  # a symlink is refused when read
+        path = folder / entry.name
+        wanted = os.path.splitext(entry.name)[1] in wanted_suffixes
+        if wanted and (entry.is_symlink() or entry.is_file()):  # a symlink is refused when read
             found.append(path)
-        elif wanted and not path.is_dir() and expected:
+        elif wanted and not entry.is_dir() and expected:
             reader.problems.append(Problem(Location(reader.name(path)), "this is not a regular file",
                                            "replace it with an ordinary text file"))
         elif expected:

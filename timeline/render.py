@@ -180,11 +180,21 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
                 cards[slug, level] = card
                 cache.put(digest("card", scope, by_slug[slug].fingerprint, str(level)), card)
 
-    # 2. The lists, assembled from the cards.
+    # 2. The lists, assembled from the cards. A list page whose every input (`shows`: the cards or
+    # rows on it, and the like) is as the previous build had it is kept, as event pages are.
     env = renderer.env
     pages: dict[str, str] = {}
 
-    def page(path: str, template: str, **context) -> None:
+    list_paths: list[str] = []
+
+    def page(path: str, template: str, shows: list[str] | None = None, **context) -> None:
+        list_paths.append(path)
+        if shows is not None:
+            key = digest("list", scope, path, *shows)
+            cache.produced[path] = key
+            if out_dir is not None and cache.unchanged(path, key, out_dir):
+                files[path] = Unchanged(key)
+                return
         depth = path.count("/")
         root = ("../" * depth or "./") if path != "404.html" else _base_path(timeline.site.base_url)
         pages[path] = env.get_template(template).render(
@@ -195,9 +205,14 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
     def placed(event: Event, root: str, level: int) -> Markup:
         return Markup(cards[event.slug, level].replace(PREFIX, position[event.slug]).replace(ROOT, root))
 
-    def row(event: Event, root: str) -> Markup:
-        return Markup(f'<li><time datetime="{event.date.iso}">{event.date.display}</time> '
-                      f'<a href="{root}events/{event.slug}/">{escape(event.title)}</a></li>')
+    rows: dict[str, Markup] = {}
+
+    def row(event: Event) -> Markup:  # on topic pages, two levels down
+        if event.slug not in rows:
+            rows[event.slug] = Markup(
+                f'<li><time datetime="{event.date.iso}">{event.date.display}</time> '
+                f'<a href="../../events/{event.slug}/">{escape(event.title)}</a></li>')
+        return rows[event.slug]
 
     years = timeline.years()
     tags = timeline.tags()
@@ -206,23 +221,25 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
         page("index.html", "index.html", years=[(y, [placed(e, "./", 3) for e in es]) for y, es in years],
              count=len(events), tags=tags, overview=overview, paged=False)
     else:
-        page("index.html", "index.html", years=[(y, es) for y, es in years], count=len(events), tags=tags,
-             overview=overview, paged=True)
+        page("index.html", "index.html", [overview or "", *(f"{y} {len(es)}" for y, es in years)],
+             years=[(y, es) for y, es in years], count=len(events), tags=tags, overview=overview, paged=True)
         for number, (year, year_events) in enumerate(years):
             neighbours = (years[number - 1][0] if number else None,
                           years[number + 1][0] if number + 1 < len(years) else None)
-            page(f"years/{year}/index.html", "year.html", year=year, neighbours=neighbours,
-                 items=[placed(e, "../../", 3) for e in year_events])
+            items = [placed(e, "../../", 3) for e in year_events]
+            page(f"years/{year}/index.html", "year.html", [repr(neighbours), *items],
+                 year=year, neighbours=neighbours, items=items)
     page("tags/index.html", "tags.html", tags=tags)
     for tag, tag_events in tags:
         if len(tag_events) > LIST_LIMIT or big:
-            page(f"tags/{tag}/index.html", "tag.html", tag=tag, count=len(tag_events),
-                 rows=[row(e, "../../") for e in tag_events], items=[])
+            tag_rows = [row(e) for e in tag_events]
+            page(f"tags/{tag}/index.html", "tag.html", tag_rows, tag=tag, count=len(tag_events), rows=tag_rows, items=[])
         else:
             page(f"tags/{tag}/index.html", "tag.html", tag=tag, count=len(tag_events), rows=[],
                  items=[placed(e, "../../", 2) for e in tag_events])
+    cited = [(s, timeline.citing_events(s.id)) for s in timeline.sources]
     page("sources/index.html", "sources.html",
-         sources=[(s, timeline.citing_events(s.id)) for s in timeline.sources])
+         [f"{s.digest} {e.slug} {e.title}" for s, es in cited for e in es] if big else None, sources=cited)
     page("corrections/index.html", "corrections.html", corrections=timeline.corrections())
     page("fact-checking/index.html", "policy.html", policy=timeline.site.policy, ratings=RATINGS,
          source_count=len(timeline.sources),
@@ -231,7 +248,7 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
     files.update((path, text.encode("utf-8")) for path, text in pages.items())
     if exports:
         files.update(render_exports(timeline, renderer.markdown,
-                                    [*pages, *(f"events/{e.slug}/index.html" for e in events)]))
+                                    [*list_paths, *(f"events/{e.slug}/index.html" for e in events)], cache, scope))
     return dict(sorted(files.items()))
 
 

@@ -30,33 +30,49 @@ _EVENT_NAME = re.compile(r"^([0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?)-(.+)\.md\Z")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")
 
 
-def validate(raw: RawContent, drafts: bool = False) -> tuple[Timeline | None, list[Problem]]:
+def validate(raw: RawContent, drafts: bool = False, memo=None) -> tuple[Timeline | None, list[Problem]]:
     """Return the timeline (None when there is any error) and all problems, sorted.
 
     Drafts are checked like every event, but only kept when `drafts` is set (the preview).
+    With `memo` (the build cache), every entry found valid without a single warning is
+    remembered, keyed by its files' digests and site.yaml's, for load.py to hand back unread.
     """
     problems = list(raw.problems)
     site = _site(raw, problems)
     policy = site.policy if site else Policy()
     sources = {}
+    remember = memo is not None and site is not None and raw.site_digest
     for raw_source in raw.sources:
-        source = _source(raw_source, policy, problems)
+        before = len(problems)
+        source = raw_source.reuse or _source(raw_source, policy, problems)
         if source:
             sources[source.id] = source
+            if remember and len(problems) == before and not raw_source.reuse:
+                memo.put(("source", raw.site_digest, raw_source.digest), source)
     # Files that exist but have errors: events citing them are not told the id is unknown as well.
     broken = {PurePosixPath(r.where.path).stem for r in raw.sources} - set(sources)
     broken |= {PurePosixPath(p.where.path).stem for p in raw.problems if p.where.path.endswith(".yaml")}
     events = []
+    clean_events = []  # validated now without a single problem: remembered if the whole build is clean
     for raw_event in raw.events:
-        event = _event(raw_event, sources, broken, policy, problems)
+        before = len(problems)
+        event = raw_event.reuse or _event(raw_event, sources, broken, policy, problems)
         if event:
             events.append(event)
+            if len(problems) == before and not raw_event.reuse:
+                clean_events.append((raw_event.digest, event))
     _check_unique_slugs(events, problems)
     if not any(p.is_error for p in problems):  # otherwise an unparsed event may be the one citing it
         _check_every_source_cited(events, sources, problems)
     problems.sort(key=Problem.sort_key)
     if any(p.is_error for p in problems) or site is None:
         return None, problems
+    if remember:
+        # Only now: an event that lists a broken source is not told so (the source file is), so
+        # its own clean result is trusted only once every source is known to be valid.
+        for file_digest, event in clean_events:
+            depends = tuple((c.source.id, c.source.digest) for c in event.citations)
+            memo.put(("event", raw.site_digest, file_digest), (depends, event))
     published = [e for e in events if drafts or not e.draft]
     cited = _cited_ids(published)
     timeline = Timeline(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import secrets
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -36,34 +37,142 @@ def check_output_folder(out_dir: Path, protected: list[Path]) -> None:
             raise UnsafeOutput(f"the output folder {out_dir} overlaps {folder}: choose another --out")
 
 
+@dataclass(frozen=True)
+class Generation:
+    """What one build wrote: its id, the key and stat of each keyed file, and every file's path.
+
+    The cache keeps this for the live site and for the spare (the site before it), so that the
+    next build can bring the spare up to date, touching only what changed, instead of writing
+    a whole new folder tree.
+    """
+
+    id: str
+    records: dict  # output path → cache.OutputRecord (key, size, mtime_ns)
+    paths: frozenset[str]
+
+    def intact(self, relative: str, key: str, folder: str) -> bool:
+        record = self.records.get(relative)
+        if record is None or record.key != key:
+            return False
+        try:
+            info = os.stat(os.path.join(folder, relative))
+        except OSError:
+            return False
+        return info.st_size == record.size and info.st_mtime_ns == record.mtime_ns
+
+
 def write_site(files: dict[str, bytes | Unchanged], out_dir: Path,
-               finalize: Callable[[Path], None] | None = None) -> None:
+               finalize: Callable[[Path], None] | None = None,
+               spare: Generation | None = None, keep_as: str | None = None) -> str | None:
     """Write every file, let `finalize` add to the folder (the search index), then swap it in.
 
     An `Unchanged` file is hard-linked from the current output: the old site is never modified,
-    so the link is as good as a copy, and costs nothing.
+    so the link is as good as a copy, and costs nothing. With `spare` (what the folder kept by
+    the build before last holds), that folder is brought up to date instead of a new one made;
+    with `keep_as` (the live site's generation id), the site that is swapped out is kept as the
+    next spare. Returns the id under which it was kept, or None.
     """
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     recover(out_dir)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    staging, reusing = _staging(out_dir, spare)
     try:
-        made: set[Path] = set()
-        for relative, data in files.items():
-            target = staging / relative
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            if isinstance(data, Unchanged):
-                _keep(out_dir / relative, target)
-            else:
-                target.write_bytes(data)
+        try:
+            _fill(str(staging), files, str(out_dir), spare if reusing else None)
+        except OSError:
+            if not reusing:
+                raise
+            # The spare was not what its record says (a file where a folder should be): start afresh.
+            shutil.rmtree(staging, ignore_errors=True)
+            staging, reusing = _staging(out_dir, None)
+            _fill(str(staging), files, str(out_dir), None)
         if finalize is not None:
             finalize(staging)
         staging.chmod(0o755)  # mkdtemp makes it private; a site is for reading
-        _swap_in(staging, out_dir)
+        swapped = _swap_in(staging, out_dir)
+        if swapped and keep_as:
+            os.rename(staging, _spare_path(out_dir, keep_as))
+            return keep_as
+        return None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _staging(out_dir: Path, spare: Generation | None) -> tuple[Path, bool]:
+    """The folder to build in: the spare, renamed to a staging name, when it is the one expected.
+
+    Renamed first, so that a build killed while updating it leaves a staging folder, which the
+    next build's recover() deletes, rather than a spare that no longer matches its record.
+    """
+    wanted = _spare_path(out_dir, spare.id) if spare else None
+    staging = None
+    for found in out_dir.parent.glob(f".{out_dir.name}.spare-*"):
+        if found == wanted and found.is_dir() and not found.is_symlink() and staging is None:
+            staging = found.with_name(f".{out_dir.name}.new-{secrets.token_hex(4)}")
+            os.rename(found, staging)
+        else:
+            shutil.rmtree(found, ignore_errors=True)
+    if staging is not None:
+        return staging, True
+    return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent)), False
+
+
+def _spare_path(out_dir: Path, generation_id: str) -> Path:
+    return out_dir.with_name(f".{out_dir.name}.spare-{generation_id}")
+
+
+def _fill(staging: str, files: dict[str, bytes | Unchanged], out_dir: str, spare: Generation | None) -> None:
+    """Put every file into `staging` (plain os calls: at thousands of files, pathlib's cost shows)."""
+    made: set[str] = set()
+    for relative, data in files.items():
+        target = os.path.join(staging, relative)
+        if spare is not None:
+            if isinstance(data, Unchanged) and spare.intact(relative, data.key, staging):
+                continue
+            if relative in spare.paths:
+                # Never write into the old file: it may be a hard link shared with the live site.
+                try:
+                    os.unlink(target)
+                except FileNotFoundError:
+                    pass
+        parent = os.path.dirname(target)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        if isinstance(data, Unchanged):
+            _keep(os.path.join(out_dir, relative), target)
+        else:
+            _write_file(target, data)
+    if spare is not None:
+        for relative in spare.paths - files.keys():
+            _remove(staging, relative)
+        # The search index is made afresh each time: what the spare has of one is removed.
+        shutil.rmtree(os.path.join(staging, "pagefind"), ignore_errors=True)
+
+
+def _write_file(path: str, data: bytes) -> None:
+    try:
+        stream = open(path, "xb")  # a new file, never through one that exists (it may be linked)
+    except FileExistsError:
+        os.unlink(path)
+        stream = open(path, "xb")
+    with stream:
+        stream.write(data)
+
+
+def _remove(staging: str, relative: str) -> None:
+    """Delete a file the new site no longer has, and the folders it leaves empty."""
+    try:
+        os.unlink(os.path.join(staging, relative))
+    except FileNotFoundError:
+        return
+    folder = os.path.dirname(relative)
+    while folder:
+        try:
+            os.rmdir(os.path.join(staging, folder))
+        except OSError:  # not empty
+            return
+        folder = os.path.dirname(folder)
 
 
 def update_in_place(files: dict[str, bytes | Unchanged], out_dir: Path) -> None:
@@ -90,25 +199,29 @@ def update_in_place(files: dict[str, bytes | Unchanged], out_dir: Path) -> None:
             path.unlink()
 
 
-def _keep(old: Path, new: Path) -> None:
+def _keep(old: str, new: str) -> None:
     try:
+        os.link(old, new)
+    except FileExistsError:  # not where the spare's record says: replaced, never written through
+        os.unlink(new)
         os.link(old, new)
     except OSError:  # a file system without hard links
         shutil.copy2(old, new)
 
 
-def _swap_in(staging: Path, out_dir: Path) -> None:
-    """Make `staging` the output folder; afterwards `staging` holds the old site (or nothing)."""
+def _swap_in(staging: Path, out_dir: Path) -> bool:
+    """Make `staging` the output folder. True when `staging` now holds the old site whole."""
     if not out_dir.exists():
         os.rename(staging, out_dir)
-        return
+        return False
     if _exchange(staging, out_dir):
-        return
+        return True
     # No atomic exchange on this system: two renames, with recover() mending the gap between them.
     old = out_dir.with_name(f".{out_dir.name}.old")
     os.rename(out_dir, old)
     os.rename(staging, out_dir)
     shutil.rmtree(old, ignore_errors=True)
+    return False
 
 
 def _exchange(a: Path, b: Path) -> bool:
