@@ -102,6 +102,26 @@ def test_edits_show_without_reload_errors_show_in_place_and_the_page_recovers(se
     edit(event_file, "title: [broken", "title: Something fixed")
     expect(page.locator("h1")).to_have_text("Something fixed", timeout=3000)
 
+    # A new event gets its page; once deleted, its page is gone from the preview's folder too.
+    added = event_file.with_name(event_file.name.replace("something-happened", "another-thing"))
+    added.write_text(event_file.read_text(encoding="utf-8").replace("Something fixed", "Another thing"),
+                     encoding="utf-8")
+    added_page = project / "_site" / "events" / "another-thing" / "index.html"
+    wait_until(added_page.is_file)
+    added.unlink()
+    wait_until(lambda: not added_page.exists())
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(url + "events/another-thing/", timeout=5)
+    answer.value.close()
+    assert answer.value.code == 404
+
+
+def wait_until(condition, seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the preview did not rebuild in time"
+        time.sleep(0.05)
+
 
 def test_serves_only_on_loopback_and_only_the_site(server):
     _, url = server

@@ -10,6 +10,7 @@ Entries not used by a build are dropped when it is saved, so the cache never out
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -83,6 +84,7 @@ class BuildCache:
     live_id: str = ""  # the id of the output the last build wrote ...
     live_paths: frozenset = frozenset()  # ... and every file in it
     spare: Generation | None = None  # the output before it, kept beside the live one for reuse
+    in_place_paths: frozenset | None = None  # what the preview's last rebuild wrote (in memory only)
     seen_files: dict[str, tuple] = field(default_factory=dict)  # the same, for this build
 
     @classmethod
@@ -90,11 +92,15 @@ class BuildCache:
         cache = cls(folder, salt)
         if folder is None:
             return cache
+        gc.disable()  # tens of thousands of new objects: collecting during the load only costs time
         try:
             with open(folder / "cache.pickle", "rb") as handle:
                 stored = _SafeUnpickler(handle).load()
         except Exception:  # missing, truncated, from another version, or tampered with: build everything
             return cache
+        finally:
+            gc.enable()
+            gc.freeze()  # and they live as long as the build: never scan them again
         if (isinstance(stored, dict) and stored.get("format") == FORMAT and stored.get("salt") == salt
                 and isinstance(stored.get("memo"), dict) and isinstance(stored.get("outputs"), dict)
                 and all(isinstance(r, OutputRecord) for r in stored["outputs"].values())):

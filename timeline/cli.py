@@ -88,7 +88,10 @@ def render_and_write(timeline: Timeline, paths: Paths, cache: BuildCache, in_pla
     try:
         kept = None
         if in_place:
-            update_in_place(files, paths.out)
+            # Forgotten first: after a failed write the next rebuild searches the whole folder.
+            previous, cache.in_place_paths = cache.in_place_paths, None
+            update_in_place(files, paths.out, previous)
+            cache.in_place_paths = frozenset(files)
         else:
             # With a cache, the site this build replaces is kept as a spare beside the output, and
             # the next build updates that spare instead of writing thousands of files anew.

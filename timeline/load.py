@@ -114,15 +114,20 @@ class _Reader:
 
     def __init__(self, root: Path, problems: list[Problem], memo=None):
         self.root = root
+        self.prefix = os.path.join(str(root), "") if str(root) != "." else ""
         self.problems = problems
         self.memo = memo
 
     def name(self, path: Path) -> str:
         """The path as the editor sees it; characters that would break a report line are escaped."""
-        try:
-            shown = path.relative_to(self.root).as_posix()
-        except ValueError:
-            shown = path.as_posix()
+        text = str(path)
+        if os.sep == "/" and text.startswith(self.prefix) and ".." not in text:
+            shown = text[len(self.prefix):]  # the common case, without pathlib's cost
+        else:
+            try:
+                shown = path.relative_to(self.root).as_posix()
+            except ValueError:
+                shown = path.as_posix()
         return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"),
                                 shown)
 
@@ -134,8 +139,7 @@ class _Reader:
             info = os.lstat(path)
         except OSError:
             return None
-        record = self.memo.file_digest(str(path), _signature(info))
-        return record
+        return self.memo.file_digest(str(path), _signature(info))
 
     def text(self, path: Path) -> str | None:
         return self.text_and_digest(path)[0]

@@ -148,14 +148,14 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
     jobs = []
     for event in events:
         path = f"events/{event.slug}/index.html"
-        page_key = digest("page", scope, event.fingerprint)
+        page_key = f"page {scope} {event.fingerprint}"  # both digests already: no need to hash again
         cache.produced[path] = page_key
         needs_page = not (out_dir is not None and cache.unchanged(path, page_key, out_dir))
         if not needs_page:
             files[path] = Unchanged(page_key)
         missing = []
         for level in levels:
-            card = cache.get(digest("card", scope, event.fingerprint, str(level)))
+            card = cache.get(f"card {scope} {event.fingerprint} {level}")
             if card is None:
                 missing.append(level)
             else:
@@ -178,7 +178,7 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
                 files[f"events/{slug}/index.html"] = page
             for level, card in new_cards.items():
                 cards[slug, level] = card
-                cache.put(digest("card", scope, by_slug[slug].fingerprint, str(level)), card)
+                cache.put(f"card {scope} {by_slug[slug].fingerprint} {level}", card)
 
     # 2. The lists, assembled from the cards. A list page whose every input (`shows`: the cards or
     # rows on it, and the like) is as the previous build had it is kept, as event pages are.

@@ -175,11 +175,14 @@ def _remove(staging: str, relative: str) -> None:
         folder = os.path.dirname(folder)
 
 
-def update_in_place(files: dict[str, bytes | Unchanged], out_dir: Path) -> None:
+def update_in_place(files: dict[str, bytes | Unchanged], out_dir: Path,
+                    previous: frozenset[str] | None = None) -> None:
     """The preview's write: only what changed, straight into the output, and stale files removed.
 
     Not atomic, and it need not be: a reader of the preview reloads after every rebuild anyway,
     and at thousands of events the swap's new folder tree would cost more than the rebuild.
+    `previous` is what the last call wrote there; without it, the whole folder is searched for
+    files to remove (the first rebuild of a preview).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     for relative, data in files.items():
@@ -190,6 +193,10 @@ def update_in_place(files: dict[str, bytes | Unchanged], out_dir: Path) -> None:
         temporary = target.with_name(f".{target.name}.tmp")
         temporary.write_bytes(data)
         os.replace(temporary, target)  # a page is never seen half-written
+    if previous is not None:
+        for relative in sorted(previous - files.keys()):
+            _remove(str(out_dir), relative)
+        return
     for path in sorted(out_dir.rglob("*"), reverse=True):  # children before their folders
         relative = path.relative_to(out_dir).as_posix()
         if path.is_dir():
