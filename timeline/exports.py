@@ -460,13 +460,11 @@ def _fold(line: str) -> str:
 def _timelinejs(context: _Context) -> bytes:
     site = context.site
     title = {"title": {"text": {"headline": _e(site.title), "text": f"<p>{_e(site.description)}</p>"}}}
-    if not context.events:
-        return _json_bytes({**title, "events": []})
-    # json.dumps(…, indent=2) of the whole, put together from each slide's own JSON (already
-    # indented to its depth) so that an unchanged slide is not encoded again.
-    head = json.dumps(title, ensure_ascii=False, indent=2)[:-2]
+    # The whole put together from each slide's own JSON, one slide per line, so that an unchanged
+    # slide is not encoded again (and the file diffs line by line).
+    head = json.dumps(title, ensure_ascii=False, separators=(",", ":"))[:-1]
     slides = ",\n".join(context.parts(event)[1] for event in context.events)
-    return _json_safe(f'{head},\n  "events": [\n{slides}\n  ]\n}}')
+    return _json_safe(f'{head},"events":[\n{slides}\n]}}')
 
 
 def _timelinejs_slide(context: _Context, event: Event) -> str:
@@ -482,7 +480,7 @@ def _timelinejs_slide(context: _Context, event: Event) -> str:
         slide["group"] = event.tags[0]
     slide["unique_id"] = event.slug
     slide["autolink"] = False  # the links are already there
-    return "    " + json.dumps(slide, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+    return json.dumps(slide, ensure_ascii=False, separators=(",", ":"))  # compact: the C encoder
 
 
 def _timelinejs_date(date: EventDate) -> dict[str, str]:

@@ -73,5 +73,6 @@ def claim_review_json_ld(event: Event, site: SiteConfig, page_url: str) -> Marku
 
 def script_safe_json(data) -> Markup:
     """JSON that cannot end its <script> element early: <, > and & are written as \\u escapes."""
-    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
+    # Compact: without indentation json.dumps uses its C encoder, many times faster on every page.
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))

@@ -90,17 +90,24 @@ class MarkdownRenderer:
         self._md.inlinePatterns.register(_CitationPattern(MARKER.pattern, self._md), "citation", 175)
         _demote_headings(self._md)
         self.memo = memo or _NoMemo()
+        # This build's results by the text itself: a dict lookup, where the memo's key is a digest.
+        self._seen: dict[tuple, tuple[str, dict[int, list[str]]]] = {}
+        self._plain: dict[tuple, str] = {}
 
     def render(self, text: str, numbers: dict[str, int], anchor_prefix: str, part: str = "") -> CitedHtml:
         """`numbers` maps source id → citation number; markers link to '#<prefix>-src-<n>'.
 
         `part` keeps marker ids unique when two texts of one event share a page (body, verdict).
         """
-        key = digest("html", text, repr(sorted(numbers.items())), part)
-        stored = self.memo.get(key)
+        numbered = tuple(sorted(numbers.items()))
+        stored = self._seen.get((text, numbered, part))
         if stored is None:
-            stored = self._render(text, numbers, part)
+            key = digest("html", text, repr(list(numbered)), part)
+            stored = self.memo.get(key)
+            if stored is None:
+                stored = self._render(text, numbers, part)
             self.memo.put(key, stored)
+            self._seen[text, numbered, part] = stored
         html, backlinks = stored
         return CitedHtml(
             Markup(html.replace(PREFIX, anchor_prefix)),
@@ -139,7 +146,11 @@ class MarkdownRenderer:
     def plain(self, text: str, numbers: dict[str, int] | None = None) -> str:
         """Text without markup or citation markers, for a description. Made from the rendering
         that pages use (the same numbers give the same cache entry), not a conversion of its own."""
-        return plain_text(self.render(text, numbers or {}, "p").html)
+        numbers = numbers or {}
+        key = (text, tuple(sorted(numbers.items())))
+        if key not in self._plain:
+            self._plain[key] = plain_text(self.render(text, numbers, "p").html)
+        return self._plain[key]
 
 
 _CITE = re.compile(r'<sup class="cite">.*?</sup>')

@@ -44,7 +44,7 @@ class EventDate:
     def sort_key(self) -> tuple[int, int, int]:
         return (self.year, self.month or 0, self.day or 0)
 
-    @property
+    @cached_property  # asked for tens of thousands of times in a large build
     def iso(self) -> str:
         """The value of a <time datetime> attribute: 2024, 2024-12 or 2024-12-12."""
         parts = [f"{self.year:04d}"]
@@ -54,7 +54,7 @@ class EventDate:
             parts.append(f"{self.day:02d}")
         return "-".join(parts)
 
-    @property
+    @cached_property
     def display(self) -> str:
         """How readers see it: 2024, December 2024 or 12 December 2024."""
         if self.month is None:

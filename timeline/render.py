@@ -13,7 +13,7 @@ import posixpath
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable
@@ -51,7 +51,7 @@ class EventView:
     def citations(self):
         return self.event.citations
 
-    @property
+    @cached_property  # asked once per citation by the templates
     def backlinks(self) -> dict[int, list[str]]:
         """Per citation number, every marker on the page that points to it."""
         merged = {n: list(a) for n, a in self.text.backlinks.items()}
