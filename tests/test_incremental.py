@@ -168,3 +168,52 @@ def test_a_cache_from_other_code_or_a_corrupt_cache_is_ignored(project):
     assert cache.is_file()
     cache.write_bytes(b"not a pickle")
     assert build(project, "_site") == build(project, "clean", "--no-cache")
+
+
+def test_a_build_stopped_before_saving_its_cache_never_leaves_stale_pages(project, monkeypatch):
+    """Stopped after the swap (the old site kept as the spare) but before the cache is saved: the
+    cache still describes the site before. Neither the live site nor the spare may be taken for
+    what the cache says they are, or a page of the stopped build would outlive its event."""
+    from timeline.cache import BuildCache
+
+    events = project / "content" / "events"
+    extra = events / "2025-03-03-event-77.md"
+    build(project, "_site")
+    (events / "2025-01-02-event-99.md").write_text(event_text(99, "2025-01-02", [4, 5]))
+    build(project, "_site")  # from here on the site before is kept as a spare
+    extra.write_text(event_text(77, "2025-03-03", [1, 2]))
+
+    def stopped(self, *args, **kwargs):
+        raise KeyboardInterrupt  # as if killed: nothing of this build is saved in the cache
+
+    with monkeypatch.context() as patch:
+        patch.setattr(BuildCache, "save", stopped)
+        args = ["--content", str(project / "content"), "--templates", str(project / "templates"),
+                "--static", str(project / "static"), "--out", str(project / "_site"), "--no-search"]
+        assert main(args) == 130
+    assert (project / "_site/events/event-77/index.html").is_file()  # the stopped build was swapped in
+
+    extra.unlink()
+    for _ in range(3):  # the next builds reuse whatever spare they are given
+        edit(sorted(events.glob("*.md"))[0], "Paragraph 1", "Paragraph 1, again")
+        assert build(project, "_site") == build(project, "clean", "--no-cache")
+
+
+def test_the_cache_saves_what_changed_and_survives_losing_it(project):
+    """After a small change only a delta is written; a lost or corrupt delta, or base, is never
+    worse than no cache."""
+    cache = project / ".timeline-cache"
+    build(project, "_site")
+    base = (cache / "cache.pickle").read_bytes()
+    edit(sorted((project / "content" / "events").glob("*.md"))[0], "Paragraph 1", "Paragraph one")
+    build(project, "_site")
+    assert (cache / "cache.pickle").read_bytes() == base  # the base is kept ...
+    assert (cache / "cache.delta.pickle").stat().st_size < len(base) / 2  # ... and the change is beside it
+    assert build(project, "_site") == build(project, "clean", "--no-cache")
+
+    (cache / "cache.delta.pickle").write_bytes(b"corrupt")
+    edit(sorted((project / "content" / "events").glob("*.md"))[1], "Paragraph 1", "Paragraph one")
+    assert build(project, "_site") == build(project, "clean", "--no-cache")
+    (cache / "cache.pickle").unlink()
+    edit(sorted((project / "content" / "events").glob("*.md"))[2], "Paragraph 1", "Paragraph one")
+    assert build(project, "_site") == build(project, "clean", "--no-cache")

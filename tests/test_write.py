@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,24 @@ def test_a_spare_that_does_not_match_its_record_is_not_used(tmp_path):
     write_site({"a.html": b"a3"}, out, spare=Generation("other", {}, frozenset({"a.html"})), keep_as="two")
     assert tree(out) == {"a.html": b"a3"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["._site.spare-two", "_site"]
+
+
+def test_a_tampered_spare_cannot_lead_the_writes_elsewhere(tmp_path):
+    """A symbolic link or a file put in the spare where a folder belongs is removed, not followed."""
+    from timeline.write import Generation
+
+    out = tmp_path / "_site"
+    write_site({"events/a/index.html": b"a1", "b/index.html": b"b1"}, out)
+    write_site({"events/a/index.html": b"a2", "b/index.html": b"b2"}, out, keep_as="one")
+    spare_dir = tmp_path / "._site.spare-one"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.rmtree(spare_dir / "events")
+    (spare_dir / "events").symlink_to(elsewhere, target_is_directory=True)
+    shutil.rmtree(spare_dir / "b")
+    (spare_dir / "b").write_bytes(b"a file where a folder was")
+    spare = Generation("one", {}, frozenset({"events/a/index.html", "b/index.html"}))
+
+    write_site({"events/a/index.html": b"a3", "b/index.html": b"b3"}, out, spare=spare, keep_as="two")
+    assert tree(out) == {"events/a/index.html": b"a3", "b/index.html": b"b3"}
+    assert list(elsewhere.iterdir()) == []

@@ -22,7 +22,10 @@ from pathlib import Path
 
 from .write import Generation
 
-FORMAT = 2  # bump when the layout of the stored data changes
+FORMAT = 3  # bump when the layout of the stored data changes
+# A build saves only what changed since the last full save ("the base"), into cache.delta.pickle,
+# until that is more than this share of the base's entries; then it saves a new base.
+DELTA_SHARE = 0.2
 # A file modified this close to the moment its metadata was taken might be modified again within
 # the file system's timestamp granularity without its mtime changing ("racy git"): such a file's
 # digest is not remembered, so the next build reads it again.
@@ -83,8 +86,10 @@ class BuildCache:
     files: dict[str, tuple] = field(default_factory=dict)  # content file → (size, times, inode), digest
     live_id: str = ""  # the id of the output the last build wrote ...
     live_paths: frozenset = frozenset()  # ... and every file in it
+    live_mark: tuple | None = None  # ... and its folder's inode and ctime: is it still that output?
     spare: Generation | None = None  # the output before it, kept beside the live one for reuse
     in_place_paths: frozenset | None = None  # what the preview's last rebuild wrote (in memory only)
+    _base: dict | None = field(default=None, repr=False)  # the last full save, which a delta is made against
     seen_files: dict[str, tuple] = field(default_factory=dict)  # the same, for this build
 
     @classmethod
@@ -94,24 +99,36 @@ class BuildCache:
             return cache
         gc.disable()  # tens of thousands of new objects: collecting during the load only costs time
         try:
-            with open(folder / "cache.pickle", "rb") as handle:
-                stored = _SafeUnpickler(handle).load()
-        except Exception:  # missing, truncated, from another version, or tampered with: build everything
-            return cache
+            base = _load(folder / "cache.pickle", salt)
+            delta = _load(folder / "cache.delta.pickle", salt) if base else None
         finally:
             gc.enable()
             gc.freeze()  # and they live as long as the build: never scan them again
-        if (isinstance(stored, dict) and stored.get("format") == FORMAT and stored.get("salt") == salt
-                and isinstance(stored.get("memo"), dict) and isinstance(stored.get("outputs"), dict)
-                and all(isinstance(r, OutputRecord) for r in stored["outputs"].values())):
-            cache.memo = stored["memo"]
-            cache.outputs = stored["outputs"]
-            cache.files = stored.get("files") or {}
-            cache.live_id = stored.get("live_id") or ""
-            cache.live_paths = stored.get("live_paths") or frozenset()
-            spare = stored.get("spare")
-            cache.spare = spare if isinstance(spare, Generation) else None
+        if base is None:  # missing, truncated, from another version, or tampered with: build everything
+            return cache
+        cache._base = base
+        state = dict(base)
+        if delta is not None and delta.get("base_id") == base.get("base_id"):
+            for name in ("memo", "files", "outputs"):
+                merged = dict(base[name])
+                merged.update(delta[name + "_set"])
+                for key in delta[name + "_del"]:
+                    merged.pop(key, None)
+                state[name] = merged
+            state.update({k: delta[k] for k in ("live_id", "live_paths", "live_mark", "spare")})
+        cache.memo, cache.outputs, cache.files = state["memo"], state["outputs"], state["files"]
+        cache.live_id, cache.live_paths = state["live_id"], state["live_paths"]
+        cache.live_mark, cache.spare = state["live_mark"], state["spare"]
         return cache
+
+    def output_is_live(self, out_dir: Path) -> bool:
+        """True when `out_dir` is the very folder the last saved build swapped in (same inode and
+        ctime): then it may be kept as the next spare under the id the cache knows it by."""
+        try:
+            info = os.stat(out_dir)
+        except OSError:
+            return False
+        return self.live_mark is not None and self.live_mark == (info.st_ino, info.st_ctime_ns)
 
     def file_digest(self, path: str, signature: tuple) -> str | None:
         """The digest of a content file, if it was read before with exactly this metadata."""
@@ -168,20 +185,82 @@ class BuildCache:
             outputs[path] = OutputRecord(key, stat.st_size, stat.st_mtime_ns)
         self.spare = Generation(kept, self.outputs, self.live_paths) if kept and kept == self.live_id else None
         self.live_id, self.live_paths = secrets.token_hex(8), written
+        try:
+            info = os.stat(out_dir)
+            self.live_mark = (info.st_ino, info.st_ctime_ns) if persist else None
+        except OSError:
+            self.live_mark = None
         self.memo, self.outputs, self.used, self.produced = self.used, outputs, {}, {}
         self.files, self.seen_files = self.seen_files, {}
         if self.folder is None or not persist:
             return
-        data = {"format": FORMAT, "salt": self.salt, "memo": self.memo, "outputs": self.outputs, "files": self.files,
-                "live_id": self.live_id, "live_paths": self.live_paths, "spare": self.spare}
+        state = {"format": FORMAT, "salt": self.salt, "memo": self.memo, "outputs": self.outputs,
+                 "files": self.files, "live_id": self.live_id, "live_paths": self.live_paths,
+                 "live_mark": self.live_mark, "spare": self.spare}
         self.folder.mkdir(parents=True, exist_ok=True)
         for leftover in self.folder.glob(".cache-*"):  # from a build killed while saving
             leftover.unlink(missing_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".cache-")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                pickle.dump(data, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.folder / "cache.pickle")
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        delta = _delta(self._base, state) if self._base else None
+        if delta is not None:
+            _dump(delta, self.folder / "cache.delta.pickle")
+            return
+        state["base_id"] = secrets.token_hex(8)
+        _dump(state, self.folder / "cache.pickle")
+        # A delta left now has another base_id: it is never applied, but it need not stay.
+        (self.folder / "cache.delta.pickle").unlink(missing_ok=True)
+        self._base = state
+
+
+def _load(path: Path, salt: str) -> dict | None:
+    """A stored state or delta of this format and salt, or None (missing, corrupt or stale)."""
+    try:
+        with open(path, "rb") as handle:
+            stored = _SafeUnpickler(handle).load()
+    except Exception:
+        return None
+    if not (isinstance(stored, dict) and stored.get("format") == FORMAT and stored.get("salt") == salt):
+        return None
+    return stored if _well_formed(stored) else None
+
+
+def _well_formed(stored: dict) -> bool:
+    maps = ("memo", "files", "outputs") if "memo" in stored else ("memo_set", "files_set", "outputs_set")
+    if not all(isinstance(stored.get(name), dict) for name in maps):
+        return False
+    outputs = stored[maps[2]]
+    spare = stored.get("spare")
+    return (all(isinstance(r, OutputRecord) for r in outputs.values())
+            and isinstance(stored.get("live_id"), str) and isinstance(stored.get("live_paths"), frozenset)
+            and (spare is None or isinstance(spare, Generation))
+            and (stored.get("live_mark") is None or isinstance(stored["live_mark"], tuple)))
+
+
+def _delta(base: dict, state: dict) -> dict | None:
+    """What changed from `base` to `state`, or None when that is too much to be worth a delta."""
+    delta = {k: state[k] for k in ("format", "salt", "live_id", "live_paths", "live_mark", "spare")}
+    delta["base_id"] = base.get("base_id")
+    changes = 0
+    for name in ("memo", "files", "outputs"):
+        old, new = base[name], state[name]
+        # Entries kept from the base are the very objects it loaded: `is` finds them at once.
+        changed = {k: v for k, v in new.items() if (o := old.get(k, _MISSING)) is not v and o != v}
+        removed = [k for k in old if k not in new]
+        delta[name + "_set"], delta[name + "_del"] = changed, removed
+        changes += len(changed) + len(removed)
+    size = sum(len(base[name]) for name in ("memo", "files", "outputs"))
+    return delta if changes <= DELTA_SHARE * size else None
+
+
+_MISSING = object()
+
+
+def _dump(data: dict, path: Path) -> None:
+    """Write atomically: a build killed meanwhile leaves the old file, and a .cache-* to delete."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".cache-")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            pickle.dump(data, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -18,7 +18,7 @@ from .render import render_site
 from .report import count, format_github, format_report
 from .search import SearchIndexError, index_for_search
 from .validate import validate
-from .write import UnsafeOutput, check_output_folder, update_in_place, write_site
+from .write import SiteWriter, UnsafeOutput, check_output_folder, update_in_place
 
 PROJECT = Path(__file__).resolve().parent.parent
 COMMANDS = ("build", "check", "new", "serve")
@@ -72,35 +72,46 @@ def load_and_validate(paths: Paths, drafts: bool = False, cache: BuildCache | No
 
 
 def render_and_write(timeline: Timeline, paths: Paths, cache: BuildCache, in_place: bool = False) -> list[Problem]:
-    """Render every page, then write them all at once. Template errors are reported, not raised."""
-    try:
-        files = render_site(timeline, paths.templates, cache, paths.out, progress=_progress(), exports=not in_place)
-    except jinja2.TemplateSyntaxError as error:
-        where = Location(_shown(paths, error.filename or error.name or paths.templates), error.lineno or 0)
-        return [Problem(where, f"template error: {error.message}")]
-    except jinja2.TemplateError as error:
-        return [Problem(Location(_shown(paths, paths.templates)), f"template error: {error}")]
-    files.update(load_static(paths.static))
+    """Render every page and write it into a hidden folder, swapped in at the end. Template errors
+    are reported, not raised, and leave the output as it was."""
     check_output_folder(paths.out, [paths.content, paths.templates, paths.static])
-    say = _progress()
-    if say:
-        say(f"writing {len(files)} files" + (" and indexing them for search" if paths.search and not in_place else ""))
+    writer = None
+    if not in_place:
+        # With a cache, the site this build replaces is kept as a spare beside the output, and
+        # the next build updates that spare instead of writing thousands of files anew.
+        keep = cache.folder is not None and cache.output_is_live(paths.out)
+        writer = SiteWriter(paths.out, spare=cache.spare, keep_as=cache.live_id if keep else None)
     try:
+        try:
+            files = render_site(timeline, paths.templates, cache, paths.out, progress=_progress(),
+                                exports=not in_place, sink=writer.put if writer else None)
+        except jinja2.TemplateSyntaxError as error:
+            where = Location(_shown(paths, error.filename or error.name or paths.templates), error.lineno or 0)
+            return [Problem(where, f"template error: {error.message}")]
+        except jinja2.TemplateError as error:
+            return [Problem(Location(_shown(paths, paths.templates)), f"template error: {error}")]
+        files.update(load_static(paths.static))
         kept = None
-        if in_place:
+        if writer is None:
             # Forgotten first: after a failed write the next rebuild searches the whole folder.
             previous, cache.in_place_paths = cache.in_place_paths, None
             update_in_place(files, paths.out, previous)
-            cache.in_place_paths = frozenset(files)
+            cache.in_place_paths = written = frozenset(files)
         else:
-            # With a cache, the site this build replaces is kept as a spare beside the output, and
-            # the next build updates that spare instead of writing thousands of files anew.
-            kept = write_site(files, paths.out, finalize=index_for_search if paths.search else None,
-                              spare=cache.spare, keep_as=cache.live_id if cache.folder else None)
+            say = _progress()
+            if say:  # the event pages were written as they were rendered
+                say(f"writing {len(files)} more files" + (" and indexing the pages for search" if paths.search else ""))
+            for relative, data in files.items():
+                writer.put(relative, data)
+            kept = writer.finish(finalize=index_for_search if paths.search else None)
+            written = frozenset(writer.written)
     except SearchIndexError as error:
         return [Problem(Location("build.py"), str(error), "install the dependencies again: pip install -e .")]
+    finally:
+        if writer is not None:
+            writer.abort()  # after finish(), there is nothing left to remove
     # The preview keeps its cache in memory.
-    cache.save(paths.out, persist=not in_place, written=frozenset(files), kept=kept)
+    cache.save(paths.out, persist=not in_place, written=written, kept=kept)
     return []
 
 

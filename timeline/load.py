@@ -118,20 +118,20 @@ class _Reader:
         self.problems = problems
         self.memo = memo
 
-    def name(self, path: Path) -> str:
+    def name(self, path: Path | str) -> str:
         """The path as the editor sees it; characters that would break a report line are escaped."""
-        text = str(path)
+        text = os.fspath(path)
         if os.sep == "/" and text.startswith(self.prefix) and ".." not in text:
             shown = text[len(self.prefix):]  # the common case, without pathlib's cost
         else:
             try:
-                shown = path.relative_to(self.root).as_posix()
+                shown = Path(text).relative_to(self.root).as_posix()
             except ValueError:
-                shown = path.as_posix()
+                shown = Path(text).as_posix()
         return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"),
                                 shown)
 
-    def known_digest(self, path: Path) -> str | None:
+    def known_digest(self, path: str) -> str | None:
         """The digest of a file the cache saw with exactly this size, mtime, ctime and inode; else None."""
         if self.memo is None:
             return None
@@ -139,12 +139,12 @@ class _Reader:
             info = os.lstat(path)
         except OSError:
             return None
-        return self.memo.file_digest(str(path), _signature(info))
+        return self.memo.file_digest(path, _signature(info))
 
-    def text(self, path: Path) -> str | None:
+    def text(self, path: Path | str) -> str | None:
         return self.text_and_digest(path)[0]
 
-    def text_and_digest(self, path: Path) -> tuple[str | None, str]:
+    def text_and_digest(self, path: Path | str) -> tuple[str | None, str]:
         """The file's text (None after a problem) and a digest of its name and bytes."""
         name = self.name(path)
         try:
@@ -164,7 +164,7 @@ class _Reader:
                                              "replace it with an ordinary text file"))
                 return None, ""
             size = info.st_size
-            limit = MAX_BYTES.get(path.suffix, 1_000_000)
+            limit = MAX_BYTES.get(os.path.splitext(path)[1], 1_000_000)
             if size > limit:
                 self.problems.append(Problem(
                     Location(name), f"the file is {size / 1e6:.1f} MB; the limit is {limit / 1e6:g} MB",
@@ -181,10 +181,14 @@ class _Reader:
         if self.memo is not None:
             # The metadata was taken before the bytes were read: a write in between changes it,
             # so the next build reads the file again rather than trusting this digest.
-            self.memo.remember_file(str(path), _signature(info), file_digest)
+            self.memo.remember_file(os.fspath(path), _signature(info), file_digest)
         text, problems = decode_text(data, name)
         self.problems.extend(problems)
         return text, file_digest
+
+
+def _stem(path: str) -> str:
+    return os.path.splitext(os.path.basename(path))[0]
 
 
 def _signature(info: os.stat_result) -> tuple[int, int, int, int]:
@@ -220,25 +224,26 @@ def load_content(content_dir: Path, memo=None) -> RawContent:
     _check_top_level(content_dir, reader)
     snapshots = {}
     source_files = _files(content_dir / "sources", (".yaml", ".txt"), reader, "a source (.yaml) or snapshot (.txt)")
-    yaml_stems = {path.stem for path in source_files if path.suffix == ".yaml"}
+    yaml_stems = {_stem(path) for path in source_files if path.endswith(".yaml")}
     for path in source_files:
-        if path.suffix != ".txt":
+        if not path.endswith(".txt"):
             continue
-        if path.stem not in yaml_stems:
+        if _stem(path) not in yaml_stems:
             raw.problems.append(
                 Problem(
                     Location(reader.name(path)),
                     "this snapshot has no source file beside it",
-                    f"add {path.stem}.yaml with url:, title:, publisher:, published:",
+                    f"add {_stem(path)}.yaml with url:, title:, publisher:, published:",
                 )
             )
-        snapshots[path.stem] = path
+        snapshots[_stem(path)] = path
     source_digests: dict[str, str] = {}
     for path in source_files:
-        if path.suffix != ".yaml":
+        if not path.endswith(".yaml"):
             continue
+        stem = _stem(path)
         name = reader.name(path)
-        snapshot_path = snapshots.get(path.stem)
+        snapshot_path = snapshots.get(stem)
         if scope is not None:
             known = reader.known_digest(path)
             known_snapshot = reader.known_digest(snapshot_path) if snapshot_path else ""
@@ -247,7 +252,7 @@ def load_content(content_dir: Path, memo=None) -> RawContent:
                 reused = memo.get(("source", scope, source_digest))
                 if reused is not None:
                     raw.sources.append(RawSource(Location(name, 1), None, None, source_digest, reused))
-                    source_digests[path.stem] = source_digest
+                    source_digests[stem] = source_digest
                     continue
         text, yaml_digest = reader.text_and_digest(path)
         if text is None:
@@ -258,7 +263,7 @@ def load_content(content_dir: Path, memo=None) -> RawContent:
         if not problems:
             source_digest = digest("source", yaml_digest, snapshot_digest)
             raw.sources.append(RawSource(Location(name, 1), data, snapshot, source_digest))
-            source_digests[path.stem] = source_digest
+            source_digests[stem] = source_digest
 
     event_files = _files(content_dir / "events", ".md", reader, "an event (events end in .md)")
     if not event_files and not (content_dir / "events").is_symlink():
@@ -300,7 +305,7 @@ def _check_top_level(content_dir: Path, reader: _Reader) -> None:
                                        "would be ignored: content/ holds site.yaml, events/ and sources/", hint))
 
 
-def _files(folder: Path, suffixes, reader: _Reader, expected: str | None) -> list[Path]:
+def _files(folder: Path, suffixes, reader: _Reader, expected: str | None) -> list[str]:
     """The regular files of `folder` with one of `suffixes`, sorted; anything else is reported once."""
     if folder.is_symlink():
         if expected:  # reported once, on the pass that expects something
@@ -318,7 +323,7 @@ def _files(folder: Path, suffixes, reader: _Reader, expected: str | None) -> lis
     for entry in listing:
         if entry.name.startswith("."):
             continue  # editors' and systems' hidden files (.DS_Store, .gitkeep)
-        path = folder / entry.name
+        path = entry.path  # a string: at thousands of files, pathlib's objects cost more than the reading
         wanted = os.path.splitext(entry.name)[1] in wanted_suffixes
         if wanted and (entry.is_symlink() or entry.is_file()):  # a symlink is refused when read
             found.append(path)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property, partial
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -34,6 +34,24 @@ from .write import Unchanged
 LIST_LIMIT = 200  # beyond this many events, the timeline is one page per year, and lists are short rows
 ROOT = "\ue003"  # stands for the relative path to the site's root in cached cards
 PARALLEL_FROM = 150  # events to render before it pays to start a second process
+
+
+class EventLink(NamedTuple):
+    """All that a list page is given of an event besides its card: so that the page's cache key,
+    which names everything the page is given, stays small and still complete."""
+
+    slug: str
+    title: str
+
+
+def _links(events) -> list[EventLink]:
+    return [EventLink(e.slug, e.title) for e in events]
+
+
+def _link_parts(groups) -> list[str]:
+    """The parts of a cache key for [(name, [EventLink…])…]."""
+    return [part for name, links in groups for part in (str(name), str(len(links)),
+                                                         *(x for link in links for x in link))]
 
 
 @dataclass(frozen=True)
@@ -129,11 +147,17 @@ def _render_jobs(jobs: list[tuple[Event, bool, tuple[int, ...]]], forked: bool =
 
 def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | None = None,
                 out_dir: Path | None = None, progress: Callable[[str], None] | None = None,
-                exports: bool = True) -> dict[str, bytes | Unchanged]:
-    """Every page and export. With a cache and the previous output, unchanged event pages are `Unchanged`.
+                exports: bool = True, sink: Callable[[str, bytes | Unchanged], None] | None = None,
+                ) -> dict[str, bytes | Unchanged]:
+    """Every page and export. With a cache and the previous output, unchanged pages are `Unchanged`.
 
-    The preview leaves the exports out (exports=False): nobody reads a feed while editing.
+    With `sink`, each event page is handed to it as soon as it is rendered (to be written) and is
+    not in the returned dict: at thousands of events, holding every page until the end would take
+    more memory than everything else. The preview leaves the exports out (exports=False): nobody
+    reads a feed while editing.
     """
+    files: dict[str, bytes | Unchanged] = {}
+    put = sink or files.__setitem__
     global _worker
     cache = cache or BuildCache(None)
     events = timeline.events
@@ -143,7 +167,6 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
     levels = (3, 2) if not big else (3,)
 
     # 1. Each event's page and cards: from the cache, or rendered (in parallel when there are many).
-    files: dict[str, bytes | Unchanged] = {}
     cards: dict[tuple[str, int], str] = {}
     jobs = []
     for event in events:
@@ -152,7 +175,7 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
         cache.produced[path] = page_key
         needs_page = not (out_dir is not None and cache.unchanged(path, page_key, out_dir))
         if not needs_page:
-            files[path] = Unchanged(page_key)
+            put(path, Unchanged(page_key))
         missing = []
         for level in levels:
             card = cache.get(f"card {scope} {event.fingerprint} {level}")
@@ -164,21 +187,20 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
             jobs.append((event, needs_page, tuple(missing)))
     if progress and jobs:
         progress(f"rendering {len(jobs)} of {len(events)} events")
+    by_slug = {event.slug: event for event in events}
     _worker = renderer
     try:
-        results = _run(jobs)
+        for done, memo in _run(jobs):  # chunk by chunk, as the workers finish them
+            for key, value in memo.items():
+                cache.put(key, value)
+            for slug, page, new_cards in done:
+                if page is not None:
+                    put(f"events/{slug}/index.html", page)
+                for level, card in new_cards.items():
+                    cards[slug, level] = card
+                    cache.put(f"card {scope} {by_slug[slug].fingerprint} {level}", card)
     finally:
         _worker = None
-    by_slug = {event.slug: event for event in events}
-    for done, memo in results:
-        for key, value in memo.items():
-            cache.put(key, value)
-        for slug, page, new_cards in done:
-            if page is not None:
-                files[f"events/{slug}/index.html"] = page
-            for level, card in new_cards.items():
-                cards[slug, level] = card
-                cache.put(f"card {scope} {by_slug[slug].fingerprint} {level}", card)
 
     # 2. The lists, assembled from the cards. A list page whose every input (`shows`: the cards or
     # rows on it, and the like) is as the previous build had it is kept, as event pages are.
@@ -188,6 +210,8 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
     list_paths: list[str] = []
 
     def page(path: str, template: str, shows: list[str] | None = None, **context) -> None:
+        """Render a list page; with `shows` (every value the page shows beyond the site's settings,
+        each a separate part of its key), keep the previous file when they are all unchanged."""
         list_paths.append(path)
         if shows is not None:
             key = digest("list", scope, path, *shows)
@@ -215,36 +239,44 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
         return rows[event.slug]
 
     years = timeline.years()
-    tags = timeline.tags()
+    tags = [(tag, _links(es)) for tag, es in timeline.tags()]
     overview = overview_svg(timeline, "./")
+    tag_parts = _link_parts(tags)
     if not big:
-        page("index.html", "index.html", years=[(y, [placed(e, "./", 3) for e in es]) for y, es in years],
-             count=len(events), tags=tags, overview=overview, paged=False)
+        by_year = [(y, [placed(e, "./", 3) for e in es]) for y, es in years]
+        page("index.html", "index.html", [overview or "", *tag_parts, *(x for y, items in by_year for x in (str(y), *items))],
+             years=by_year, count=len(events), tags=tags, overview=overview, paged=False)
     else:
-        page("index.html", "index.html", [overview or "", *(f"{y} {len(es)}" for y, es in years)],
-             years=[(y, es) for y, es in years], count=len(events), tags=tags, overview=overview, paged=True)
+        year_links = [(y, _links(es)) for y, es in years]
+        page("index.html", "index.html", [overview or "", *tag_parts, *_link_parts(year_links)],
+             years=year_links, count=len(events), tags=tags, overview=overview, paged=True)
         for number, (year, year_events) in enumerate(years):
             neighbours = (years[number - 1][0] if number else None,
                           years[number + 1][0] if number + 1 < len(years) else None)
             items = [placed(e, "../../", 3) for e in year_events]
             page(f"years/{year}/index.html", "year.html", [repr(neighbours), *items],
                  year=year, neighbours=neighbours, items=items)
-    page("tags/index.html", "tags.html", tags=tags)
-    for tag, tag_events in tags:
+    page("tags/index.html", "tags.html", tag_parts, tags=tags)
+    for tag, tag_events in timeline.tags():
         if len(tag_events) > LIST_LIMIT or big:
             tag_rows = [row(e) for e in tag_events]
-            page(f"tags/{tag}/index.html", "tag.html", tag_rows, tag=tag, count=len(tag_events), rows=tag_rows, items=[])
+            page(f"tags/{tag}/index.html", "tag.html", ["rows", *tag_rows], tag=tag, count=len(tag_events),
+                 rows=tag_rows, items=[])
         else:
-            page(f"tags/{tag}/index.html", "tag.html", tag=tag, count=len(tag_events), rows=[],
-                 items=[placed(e, "../../", 2) for e in tag_events])
-    cited = [(s, timeline.citing_events(s.id)) for s in timeline.sources]
-    page("sources/index.html", "sources.html",
-         [f"{s.digest} {e.slug} {e.title}" for s, es in cited for e in es] if big else None, sources=cited)
-    page("corrections/index.html", "corrections.html", corrections=timeline.corrections())
-    page("fact-checking/index.html", "policy.html", policy=timeline.site.policy, ratings=RATINGS,
-         source_count=len(timeline.sources),
-         snapshot_count=sum(1 for s in timeline.sources if s.snapshot is not None))
-    page("404.html", "404.html")
+            items = [placed(e, "../../", 2) for e in tag_events]
+            page(f"tags/{tag}/index.html", "tag.html", ["cards", *items], tag=tag, count=len(tag_events), rows=[],
+                 items=items)
+    cited = [(s, _links(timeline.citing_events(s.id))) for s in timeline.sources]
+    page("sources/index.html", "sources.html", [x for s, links in cited for x in (s.digest, *_link_parts([("", links)]))],
+         sources=cited)
+    corrections = [(c, EventLink(e.slug, e.title)) for c, e in timeline.corrections()]
+    page("corrections/index.html", "corrections.html",
+         [part for c, link in corrections for part in (c.date.iso, c.text, *link)], corrections=corrections)
+    snapshot_count = sum(1 for s in timeline.sources if s.snapshot is not None)
+    page("fact-checking/index.html", "policy.html", [f"{len(timeline.sources)} {snapshot_count}"],
+         policy=timeline.site.policy, ratings=RATINGS, source_count=len(timeline.sources),
+         snapshot_count=snapshot_count)
+    page("404.html", "404.html", [])  # the site's settings only: in the scope of every key
     files.update((path, text.encode("utf-8")) for path, text in pages.items())
     if exports:
         files.update(render_exports(timeline, renderer.markdown,
@@ -252,14 +284,19 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
     return dict(sorted(files.items()))
 
 
-def _run(jobs: list) -> list:
-    """Render the jobs here, or across the cores when there are enough to repay the start-up."""
+def _run(jobs: list):
+    """Render the jobs here, or across the cores when there are enough to repay the start-up.
+
+    Yields each chunk's results as it comes, so that its pages can be written and let go.
+    """
     workers = min(os.cpu_count() or 1, 4)
     if len(jobs) < PARALLEL_FROM or workers < 2 or sys.platform == "win32":
-        return [_render_jobs(jobs)] if jobs else []
-    chunks = [jobs[i::workers * 4] for i in range(workers * 4)]  # interleaved: even work per chunk
+        if jobs:
+            yield _render_jobs(jobs)
+        return
+    chunks = [jobs[i::workers * 8] for i in range(workers * 8)]  # interleaved: even work per chunk
     with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-        return list(pool.map(partial(_render_jobs, forked=True), chunks))
+        yield from pool.map(partial(_render_jobs, forked=True), chunks)
 
 
 def _base_path(base_url: str) -> str:

@@ -10,6 +10,7 @@ import ctypes
 import os
 import secrets
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,47 +56,94 @@ class Generation:
         if record is None or record.key != key:
             return False
         try:
-            info = os.stat(os.path.join(folder, relative))
+            info = os.lstat(os.path.join(folder, relative))  # a link put in its place is not it
         except OSError:
             return False
         return info.st_size == record.size and info.st_mtime_ns == record.mtime_ns
 
 
+class SiteWriter:
+    """A new site, written file by file into a hidden staging folder, then swapped in whole.
+
+    Pages are handed over as they are rendered, so a build never holds thousands of pages in
+    memory at once; nothing shows at the output until finish() swaps the folder in. An exception
+    inside `with SiteWriter(…)` (or abort()) removes the staging folder: the old site stays.
+
+    With `spare` (what the folder kept by the build before last holds, by the cache's record),
+    that folder is brought up to date instead of a new one made; with `keep_as` (the live site's
+    generation id), the site that finish() swaps out is kept as the next spare.
+    """
+
+    def __init__(self, out_dir: Path, spare: Generation | None = None, keep_as: str | None = None):
+        self.out_dir = out_dir.absolute()
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        recover(self.out_dir)
+        self.staging, reusing = _staging(self.out_dir, spare)
+        self.spare = spare if reusing else None
+        self.keep_as = keep_as
+        self.written: set[str] = set()
+        self._root, self._live = str(self.staging), str(self.out_dir)  # plain strings: faster calls
+        self._made: set[str] = set()
+
+    def __enter__(self) -> SiteWriter:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is not None:
+            self.abort()
+
+    def put(self, relative: str, data: bytes | Unchanged) -> None:
+        """One file of the new site. An `Unchanged` one is linked from the live site (which is
+        never modified, so the link is as good as a copy), or left as it is in the spare."""
+        self.written.add(relative)
+        target = os.path.join(self._root, relative)
+        parent = os.path.dirname(target)
+        if parent not in self._made:  # in a spare, its folders are checked before its file is trusted
+            _make_folder(parent, self._root, self.spare is not None, self._made)
+        if self.spare is not None and isinstance(data, Unchanged) and self.spare.intact(relative, data.key, self._root):
+            return
+        if self.spare is not None and relative in self.spare.paths:
+            # Never write into the old file: it may be a hard link shared with the live site.
+            _unlink(target)
+        if isinstance(data, Unchanged):
+            _keep(os.path.join(self._live, relative), target)
+        else:
+            _write_file(target, data)
+
+    def finish(self, finalize: Callable[[Path], None] | None = None) -> str | None:
+        """Let `finalize` add to the folder (the search index), then swap it in.
+
+        Returns the id under which the replaced site was kept as the spare, or None.
+        """
+        try:
+            if self.spare is not None:
+                for relative in self.spare.paths - self.written:
+                    _remove(self._root, relative)
+                # The search index is made afresh each time: what the spare has of one is removed.
+                shutil.rmtree(os.path.join(self._root, "pagefind"), ignore_errors=True)
+            if finalize is not None:
+                finalize(self.staging)
+            self.staging.chmod(0o755)  # mkdtemp makes it private; a site is for reading
+            swapped = _swap_in(self.staging, self.out_dir)
+            if swapped and self.keep_as:
+                os.rename(self.staging, _spare_path(self.out_dir, self.keep_as))
+                return self.keep_as
+            return None
+        finally:
+            self.abort()  # the old site, when it is not kept; nothing once it was renamed
+
+    def abort(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
 def write_site(files: dict[str, bytes | Unchanged], out_dir: Path,
                finalize: Callable[[Path], None] | None = None,
                spare: Generation | None = None, keep_as: str | None = None) -> str | None:
-    """Write every file, let `finalize` add to the folder (the search index), then swap it in.
-
-    An `Unchanged` file is hard-linked from the current output: the old site is never modified,
-    so the link is as good as a copy, and costs nothing. With `spare` (what the folder kept by
-    the build before last holds), that folder is brought up to date instead of a new one made;
-    with `keep_as` (the live site's generation id), the site that is swapped out is kept as the
-    next spare. Returns the id under which it was kept, or None.
-    """
-    out_dir = out_dir.absolute()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    recover(out_dir)
-    staging, reusing = _staging(out_dir, spare)
-    try:
-        try:
-            _fill(str(staging), files, str(out_dir), spare if reusing else None)
-        except OSError:
-            if not reusing:
-                raise
-            # The spare was not what its record says (a file where a folder should be): start afresh.
-            shutil.rmtree(staging, ignore_errors=True)
-            staging, reusing = _staging(out_dir, None)
-            _fill(str(staging), files, str(out_dir), None)
-        if finalize is not None:
-            finalize(staging)
-        staging.chmod(0o755)  # mkdtemp makes it private; a site is for reading
-        swapped = _swap_in(staging, out_dir)
-        if swapped and keep_as:
-            os.rename(staging, _spare_path(out_dir, keep_as))
-            return keep_as
-        return None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    """All of a site at once through a SiteWriter: returns the id the old site was kept as, or None."""
+    with SiteWriter(out_dir, spare, keep_as) as writer:
+        for relative, data in files.items():
+            writer.put(relative, data)
+        return writer.finish(finalize)
 
 
 def _staging(out_dir: Path, spare: Generation | None) -> tuple[Path, bool]:
@@ -121,40 +169,46 @@ def _spare_path(out_dir: Path, generation_id: str) -> Path:
     return out_dir.with_name(f".{out_dir.name}.spare-{generation_id}")
 
 
-def _fill(staging: str, files: dict[str, bytes | Unchanged], out_dir: str, spare: Generation | None) -> None:
-    """Put every file into `staging` (plain os calls: at thousands of files, pathlib's cost shows)."""
-    made: set[str] = set()
-    for relative, data in files.items():
-        target = os.path.join(staging, relative)
-        if spare is not None:
-            if isinstance(data, Unchanged) and spare.intact(relative, data.key, staging):
-                continue
-            if relative in spare.paths:
-                # Never write into the old file: it may be a hard link shared with the live site.
-                try:
-                    os.unlink(target)
-                except FileNotFoundError:
-                    pass
-        parent = os.path.dirname(target)
-        if parent not in made:
-            os.makedirs(parent, exist_ok=True)
-            made.add(parent)
-        if isinstance(data, Unchanged):
-            _keep(os.path.join(out_dir, relative), target)
-        else:
-            _write_file(target, data)
-    if spare is not None:
-        for relative in spare.paths - files.keys():
-            _remove(staging, relative)
-        # The search index is made afresh each time: what the spare has of one is removed.
-        shutil.rmtree(os.path.join(staging, "pagefind"), ignore_errors=True)
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except IsADirectoryError:  # a folder where the spare's record has a file: someone changed it
+        shutil.rmtree(path)
+
+
+def _make_folder(folder: str, root: str, in_spare: bool, checked: set[str]) -> None:
+    """Make `folder` under `root` (`checked`: the folders already made or looked at).
+
+    In a spare, anything in the way that is not a real folder (a file, or a symbolic link that
+    would lead the writes elsewhere) is removed first: the spare is the output of our own build,
+    so only someone's hand can have put it there.
+    """
+    if folder == root or not folder.startswith(root + os.sep):
+        return  # the staging folder itself: it exists
+    if in_spare:
+        parent = os.path.dirname(folder)
+        if parent != root and parent not in checked:
+            _make_folder(parent, root, True, checked)
+        try:
+            mode = os.lstat(folder).st_mode  # lstat: a link is not followed
+        except FileNotFoundError:
+            mode = None
+        if mode is not None and stat.S_ISDIR(mode):
+            checked.add(folder)
+            return
+        if mode is not None:
+            os.unlink(folder)
+    os.makedirs(folder, exist_ok=True)
+    checked.add(folder)
 
 
 def _write_file(path: str, data: bytes) -> None:
     try:
         stream = open(path, "xb")  # a new file, never through one that exists (it may be linked)
-    except FileExistsError:
-        os.unlink(path)
+    except (FileExistsError, IsADirectoryError):
+        _unlink(path)
         stream = open(path, "xb")
     with stream:
         stream.write(data)
@@ -210,7 +264,7 @@ def _keep(old: str, new: str) -> None:
     try:
         os.link(old, new)
     except FileExistsError:  # not where the spare's record says: replaced, never written through
-        os.unlink(new)
+        _unlink(new)
         os.link(old, new)
     except OSError:  # a file system without hard links
         shutil.copy2(old, new)
