@@ -24,8 +24,9 @@ from .write import Generation
 
 FORMAT = 3  # bump when the layout of the stored data changes
 # A build saves only what changed since the last full save ("the base"), into cache.delta.pickle,
-# until that is more than this share of the base's entries; then it saves a new base.
+# until the new or changed entries are more than this share of the base's; then a new base.
 DELTA_SHARE = 0.2
+IN_MEMORY_ONLY = {"html"}  # kinds of memo entries never written to disk
 # A file modified this close to the moment its metadata was taken might be modified again within
 # the file system's timestamp granularity without its mtime changing ("racy git"): such a file's
 # digest is not remembered, so the next build reads it again.
@@ -162,7 +163,7 @@ class BuildCache:
         if record is None or record.key != key:
             return False
         try:
-            stat = os.stat(out_dir / path)
+            stat = os.stat(os.path.join(out_dir, path))  # not pathlib: thousands of calls
         except OSError:
             return False
         return stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
@@ -194,7 +195,11 @@ class BuildCache:
         self.files, self.seen_files = self.seen_files, {}
         if self.folder is None or not persist:
             return
-        state = {"format": FORMAT, "salt": self.salt, "memo": self.memo, "outputs": self.outputs,
+        # The HTML of each text is shared between the pages, cards and exports of one run, and
+        # kept by the preview; on disk it would double the cache for little: a page whose text
+        # is unchanged is not rendered again anyway.
+        memo = {k: v for k, v in self.memo.items() if not (type(k) is tuple and k[0] in IN_MEMORY_ONLY)}
+        state = {"format": FORMAT, "salt": self.salt, "memo": memo, "outputs": self.outputs,
                  "files": self.files, "live_id": self.live_id, "live_paths": self.live_paths,
                  "live_mark": self.live_mark, "spare": self.spare}
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -239,16 +244,17 @@ def _delta(base: dict, state: dict) -> dict | None:
     """What changed from `base` to `state`, or None when that is too much to be worth a delta."""
     delta = {k: state[k] for k in ("format", "salt", "live_id", "live_paths", "live_mark", "spare")}
     delta["base_id"] = base.get("base_id")
-    changes = 0
+    changes = removals = 0
     for name in ("memo", "files", "outputs"):
         old, new = base[name], state[name]
         # Entries kept from the base are the very objects it loaded: `is` finds them at once.
         changed = {k: v for k, v in new.items() if (o := old.get(k, _MISSING)) is not v and o != v}
         removed = [k for k in old if k not in new]
         delta[name + "_set"], delta[name + "_del"] = changed, removed
-        changes += len(changed) + len(removed)
+        changes, removals = changes + len(changed), removals + len(removed)
     size = sum(len(base[name]) for name in ("memo", "files", "outputs"))
-    return delta if changes <= DELTA_SHARE * size else None
+    # A removal is only a key in the delta, but the base still loads its value: up to half of it.
+    return delta if changes <= DELTA_SHARE * size and removals <= size / 2 else None
 
 
 _MISSING = object()

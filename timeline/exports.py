@@ -154,12 +154,27 @@ class _Context:
         chosen = {(id(event), is_correction) for _, _, event, is_correction in candidates[:FEED_LIMIT]}
         for event in self.events:
             if (id(event), False) in chosen:
-                found.append(self._event_item(event))
+                found.append(self._remembered_item(event))
             if (id(event), True) in chosen:
                 found.extend(self._correction_items(event))
         found.sort(key=lambda item: item.id)
         found.sort(key=lambda item: item.order, reverse=True)
         return found[:FEED_LIMIT]
+
+    def _remembered_item(self, event: Event) -> _Item:
+        """The event's feed entry, from the build cache when its fingerprint is unchanged (kept
+        there as plain values: the cache holds no classes of this module)."""
+        key = ("feed", self.scope, event.fingerprint)
+        stored = self.memo.get(key) if self.memo is not None else None
+        if stored is None:
+            item = self._event_item(event)
+            stored = (item.id, item.url, item.title, item.summary, item.content_html,
+                      item.published.toordinal(), item.updated.toordinal(), item.tags)
+            if self.memo is not None:
+                self.memo.put(key, stored)
+        *text, published, updated_day, tags = stored
+        published_day = datetime.date.fromordinal(published)
+        return _Item(*text, published_day, datetime.date.fromordinal(updated_day), tags, (published_day, 1))
 
     def _event_item(self, event: Event) -> _Item:
         url = self.event_url(event)

@@ -102,7 +102,7 @@ class MarkdownRenderer:
         numbered = tuple(sorted(numbers.items()))
         stored = self._seen.get((text, numbered, part))
         if stored is None:
-            key = digest("html", text, repr(list(numbered)), part)
+            key = ("html", digest(text, repr(list(numbered)), part))  # kept for this run only: see cache.py
             stored = self.memo.get(key)
             if stored is None:
                 stored = self._render(text, numbers, part)

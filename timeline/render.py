@@ -209,9 +209,11 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
 
     list_paths: list[str] = []
 
-    def page(path: str, template: str, shows: list[str] | None = None, **context) -> None:
-        """Render a list page; with `shows` (every value the page shows beyond the site's settings,
-        each a separate part of its key), keep the previous file when they are all unchanged."""
+    def page(path: str, template: str, shows: list[str] | None = None,
+             lazy: Callable[[], dict] | None = None, **context) -> None:
+        """Render a list page. With `shows` (every value the page is given beyond the site's
+        settings, each a separate part of its key), keep the previous file when they are all
+        unchanged; `lazy` makes the costlier part of the context only when the page is rendered."""
         list_paths.append(path)
         if shows is not None:
             key = digest("list", scope, path, *shows)
@@ -222,12 +224,18 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
         depth = path.count("/")
         root = ("../" * depth or "./") if path != "404.html" else _base_path(timeline.site.base_url)
         pages[path] = env.get_template(template).render(
-            site=timeline.site, root=root, path=path, page_url=page_url(timeline.site.base_url, path), **context)
+            site=timeline.site, root=root, path=path, page_url=page_url(timeline.site.base_url, path),
+            **context, **(lazy() if lazy else {}))
 
     position = {event.slug: f"e{i}" for i, event in enumerate(events, 1)}  # short citation prefixes
 
     def placed(event: Event, root: str, level: int) -> Markup:
         return Markup(cards[event.slug, level].replace(PREFIX, position[event.slug]).replace(ROOT, root))
+
+    def placed_ids(year_events, level: int) -> list[str]:
+        """What decides the cards of a page (with its path, which decides `root`): each card is
+        made from its event's fingerprint and level alone, then given its position's prefix."""
+        return [f"{e.fingerprint} {position[e.slug]} {level}" for e in year_events]
 
     rows: dict[str, Markup] = {}
 
@@ -243,9 +251,9 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
     overview = overview_svg(timeline, "./")
     tag_parts = _link_parts(tags)
     if not big:
-        by_year = [(y, [placed(e, "./", 3) for e in es]) for y, es in years]
-        page("index.html", "index.html", [overview or "", *tag_parts, *(x for y, items in by_year for x in (str(y), *items))],
-             years=by_year, count=len(events), tags=tags, overview=overview, paged=False)
+        page("index.html", "index.html", [overview or "", *tag_parts, *(x for y, es in years for x in (str(y), *placed_ids(es, 3)))],
+             lambda: {"years": [(y, [placed(e, "./", 3) for e in es]) for y, es in years]},
+             count=len(events), tags=tags, overview=overview, paged=False)
     else:
         year_links = [(y, _links(es)) for y, es in years]
         page("index.html", "index.html", [overview or "", *tag_parts, *_link_parts(year_links)],
@@ -253,9 +261,9 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
         for number, (year, year_events) in enumerate(years):
             neighbours = (years[number - 1][0] if number else None,
                           years[number + 1][0] if number + 1 < len(years) else None)
-            items = [placed(e, "../../", 3) for e in year_events]
-            page(f"years/{year}/index.html", "year.html", [repr(neighbours), *items],
-                 year=year, neighbours=neighbours, items=items)
+            page(f"years/{year}/index.html", "year.html", [repr(neighbours), *placed_ids(year_events, 3)],
+                 lambda es=year_events: {"items": [placed(e, "../../", 3) for e in es]},
+                 year=year, neighbours=neighbours)
     page("tags/index.html", "tags.html", tag_parts, tags=tags)
     for tag, tag_events in timeline.tags():
         if len(tag_events) > LIST_LIMIT or big:
@@ -263,9 +271,9 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
             page(f"tags/{tag}/index.html", "tag.html", ["rows", *tag_rows], tag=tag, count=len(tag_events),
                  rows=tag_rows, items=[])
         else:
-            items = [placed(e, "../../", 2) for e in tag_events]
-            page(f"tags/{tag}/index.html", "tag.html", ["cards", *items], tag=tag, count=len(tag_events), rows=[],
-                 items=items)
+            page(f"tags/{tag}/index.html", "tag.html", ["cards", *placed_ids(tag_events, 2)],
+                 lambda es=tag_events: {"items": [placed(e, "../../", 2) for e in es]},
+                 tag=tag, count=len(tag_events), rows=[])
     cited = [(s, _links(timeline.citing_events(s.id))) for s in timeline.sources]
     page("sources/index.html", "sources.html", [x for s, links in cited for x in (s.digest, *_link_parts([("", links)]))],
          sources=cited)
