@@ -6,6 +6,7 @@ character. Case, spelling and punctuation otherwise must match: a quote is the s
 
 from __future__ import annotations
 
+import functools
 import re
 from difflib import SequenceMatcher
 from urllib.parse import quote as percent_encode
@@ -28,7 +29,14 @@ def normalise(text: str) -> str:
 
 
 def is_quoted_in(quote: str, snapshot: str) -> bool:
-    return normalise(quote) in normalise(snapshot)
+    return normalise(quote) in _normalised_snapshot(snapshot)
+
+
+@functools.lru_cache(maxsize=65536)  # every snapshot of a large site: a few MB
+def _normalised_snapshot(snapshot: str) -> str:
+    """A snapshot is quoted by several events: normalised once (the cache key is the text itself,
+    whose hash Python computes once per string)."""
+    return normalise(snapshot)
 
 
 def closest_passage(quote: str, snapshot: str) -> str:

@@ -7,6 +7,8 @@ error messages; duplicate keys and aliases, which `yaml.safe_load` accepts silen
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 import yaml
@@ -60,10 +62,19 @@ def _hint(problem: str, text: str, mark) -> str:
 MAX_DEPTH = 32  # front matter is two or three levels deep; a thousand would crash the parser
 
 
+# What can open a level of nesting: a block entry ("- " or "? ", the indicator then white space or
+# the end), a flow bracket, or a new line. Their count bounds how deep a document can nest.
+_LEVEL_OPENERS = re.compile(r"[-?](?=[ \t\r\n]|\Z)|[\[{\n]")
+
+
 def _shape_problems(text: str, path: str, first_line: int) -> list[Problem]:
     """Anchors, aliases and deep nesting, found in the event stream (which, unlike composing, does
     not recurse: 100,000 nested brackets would overflow the C parser's stack). Each anchor and
     alias is reported at its own line, the first ten of them."""
+    if "&" not in text and "*" not in text and len(_LEVEL_OPENERS.findall(text)) < MAX_DEPTH:
+        # No anchor or alias can be written without '&' or '*', and fewer openers than the limit
+        # cannot nest that deep: nothing to find, without walking every event of the parse.
+        return []
     problems: list[Problem] = []
     depth = 0
     for event in yaml.parse(text, Loader=_Loader):
