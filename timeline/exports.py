@@ -56,14 +56,14 @@ _HREF = re.compile(r'(\shref=")([^"]*)(")')
 
 
 def render_exports(timeline: Timeline, markdown: MarkdownRenderer, pages: Iterable[str],
-                   memo=None, scope: str = "") -> dict[str, bytes]:
+                   memo=None, scope: str = "", context: ExportContext | None = None) -> dict[str, bytes]:
     """Every export file, by output path. `pages` are the site's HTML output paths (for the sitemap).
 
     Each event's part of the calendar, TimelineJS data and spreadsheet is kept in `memo` (the
     build cache) under `scope` (site.yaml and templates) and the event's fingerprint, so a
     rebuild after one edit formats one event, and joins the rest.
     """
-    context = _Context(timeline, markdown, memo, scope)
+    context = context or ExportContext(timeline, markdown, memo, scope)
     files = {
         "feed.xml": _atom(context),
         "feed.json": _json_feed(context),
@@ -95,7 +95,7 @@ class _Item:
     order: tuple  # newest first when sorted in reverse
 
 
-class _Context:
+class ExportContext:
     def __init__(self, timeline: Timeline, markdown: MarkdownRenderer, memo=None, scope: str = "") -> None:
         self.timeline = timeline
         self.site = timeline.site
@@ -137,11 +137,9 @@ class _Context:
         return _absolute_links(_clean(rendered), self.event_url(event))
 
     @cached_property
-    def items(self) -> list[_Item]:
-        """The newest FEED_LIMIT events and corrections, newest first (by the date each happened).
-
-        Which items make the cut is decided from dates alone, so only those are rendered.
-        """
+    def chosen(self) -> set[tuple[str, bool]]:
+        """(slug, is it a correction) of the newest FEED_LIMIT events and corrections, by the date
+        each happened: decided from dates alone, so that only those are rendered."""
         candidates = []
         for event in self.events:
             url = self.event_url(event)
@@ -150,12 +148,24 @@ class _Context:
                 candidates += [((first_day(c.date), 0), f"{url}#correction", event, True) for c in event.corrections]
         candidates.sort(key=lambda c: c[1])  # ties of date and kind are broken by id
         candidates.sort(key=lambda c: c[0], reverse=True)
+        return {(event.slug, is_correction) for _, _, event, is_correction in candidates[:FEED_LIMIT]}
+
+    def prepare(self, event: Event) -> None:
+        """Format the event's parts of the exports (and of the feeds, if it is in them) into the
+        memo: done by the worker process that renders the event, which has its HTML at hand."""
+        self.parts(event)
+        if (event.slug, False) in self.chosen:
+            self._remembered_item(event)
+
+    @cached_property
+    def items(self) -> list[_Item]:
+        """The newest FEED_LIMIT events and corrections, newest first (by the date each happened)."""
         found: list[_Item] = []
-        chosen = {(id(event), is_correction) for _, _, event, is_correction in candidates[:FEED_LIMIT]}
+        chosen = self.chosen
         for event in self.events:
-            if (id(event), False) in chosen:
+            if (event.slug, False) in chosen:
                 found.append(self._remembered_item(event))
-            if (id(event), True) in chosen:
+            if (event.slug, True) in chosen:
                 found.extend(self._correction_items(event))
         found.sort(key=lambda item: item.id)
         found.sort(key=lambda item: item.order, reverse=True)
@@ -315,7 +325,7 @@ def _rfc3339(day: datetime.date) -> str:
 # feed.xml: Atom 1.0 (RFC 4287)
 
 
-def _atom(context: _Context) -> bytes:
+def _atom(context: ExportContext) -> bytes:
     site = context.site
     items = context.items
     feed = ET.Element("feed", {"xmlns": ATOM_NS, "{http://www.w3.org/XML/1998/namespace}lang": site.language})
@@ -354,7 +364,7 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: st
 # feed.json: JSON Feed 1.1
 
 
-def _json_feed(context: _Context) -> bytes:
+def _json_feed(context: ExportContext) -> bytes:
     site = context.site
     feed = {
         "version": JSON_FEED_VERSION,
@@ -397,7 +407,7 @@ def _json_safe(text: str) -> bytes:
 # timeline.ics: iCalendar (RFC 5545), one all-day event per timeline event
 
 
-def _icalendar(context: _Context) -> bytes:
+def _icalendar(context: ExportContext) -> bytes:
     site = context.site
     lines = [
         "BEGIN:VCALENDAR",
@@ -412,7 +422,7 @@ def _icalendar(context: _Context) -> bytes:
     return (head + events + "END:VCALENDAR\r\n").encode("utf-8")
 
 
-def _ics_event(context: _Context, event: Event, plain: str) -> str:
+def _ics_event(context: ExportContext, event: Event, plain: str) -> str:
     """One VEVENT, folded, with its line ends."""
     start = first_day(event.date)
     end = max(period_end(event.end_date or event.date), period_end(event.date))
@@ -472,7 +482,7 @@ def _fold(line: str) -> str:
 # timeline.json: Knight Lab TimelineJS 3
 
 
-def _timelinejs(context: _Context) -> bytes:
+def _timelinejs(context: ExportContext) -> bytes:
     site = context.site
     title = {"title": {"text": {"headline": _e(site.title), "text": f"<p>{_e(site.description)}</p>"}}}
     # The whole put together from each slide's own JSON, one slide per line, so that an unchanged
@@ -482,7 +492,7 @@ def _timelinejs(context: _Context) -> bytes:
     return _json_safe(f'{head},"events":[\n{slides}\n]}}')
 
 
-def _timelinejs_slide(context: _Context, event: Event) -> str:
+def _timelinejs_slide(context: ExportContext, event: Event) -> str:
     url = context.event_url(event)
     # TimelineJS puts headline and text into the page as HTML: both are HTML here.
     text = context.html(event, event.summary_markdown or event.body_markdown)
@@ -512,14 +522,14 @@ def _timelinejs_date(date: EventDate) -> dict[str, str]:
 # timeline.csv: RFC 4180
 
 
-def _csv(context: _Context) -> bytes:
+def _csv(context: ExportContext) -> bytes:
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerow(CSV_HEADER)
     out.writelines(context.parts(event)[2] for event in context.events)
     return out.getvalue().encode("utf-8")
 
 
-def _csv_row(context: _Context, event: Event, plain: str) -> str:
+def _csv_row(context: ExportContext, event: Event, plain: str) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerow(_csv_safe(cell) for cell in (
         event.date.iso,
@@ -542,7 +552,7 @@ def _csv_safe(cell: str) -> str:
 # sitemap.xml (sitemaps.org 0.9) and robots.txt
 
 
-def _sitemap(context: _Context, pages: Iterable[str]) -> bytes:
+def _sitemap(context: ExportContext, pages: Iterable[str]) -> bytes:
     lastmod = {}
     for event in context.events:
         day, known = updated(event)
@@ -572,7 +582,7 @@ def _xml_text(text: str) -> str:
     return _clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _robots(context: _Context) -> bytes:
+def _robots(context: ExportContext) -> bytes:
     # Crawlers read robots.txt only at the root of a host: when base_url has a path, this file
     # serves only if it is copied there.
     return f"User-agent: *\nAllow: /\nSitemap: {context.url('sitemap.xml')}\n".encode("utf-8")

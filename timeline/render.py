@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from .cache import BuildCache, digest, folder_digest
-from .exports import render_exports
+from .cache import IN_MEMORY_ONLY, BuildCache, digest, folder_digest
+from .exports import ExportContext, render_exports
 from .jsonld import claim_review_json_ld, event_json_ld
 from .markup import PREFIX, CitedHtml, MarkdownRenderer
 from .model import RATINGS, Event, Timeline
@@ -96,12 +96,14 @@ def make_environment(templates_dir: Path) -> Environment:
 class _EventRenderer:
     """Renders one event's own page and its card; shared with worker processes by fork."""
 
-    def __init__(self, timeline: Timeline, templates_dir: Path, memo: BuildCache):
+    def __init__(self, timeline: Timeline, templates_dir: Path, memo: BuildCache, scope: str, exports: bool):
         self.site = timeline.site
         self.env = make_environment(templates_dir)
         self.markdown = MarkdownRenderer(memo)
         self.event_template = self.env.get_template("event.html")
         self.event_card = self.env.get_template("macros.html").module.event_card
+        # The exports' share of each event is made where its HTML is: in the same worker.
+        self.exports = ExportContext(timeline, self.markdown, memo, scope) if exports else None
 
     def view(self, event: Event, use_summary: bool, prefix: str) -> EventView:
         numbers = {c.source.id: c.number for c in event.citations}
@@ -139,10 +141,16 @@ def _render_jobs(jobs: list[tuple[Event, bool, tuple[int, ...]]], forked: bool =
     memo = _worker.markdown.memo
     if forked:
         memo.used.clear()  # the worker's copy: what it adds now is what the parent lacks
-    done = [(event.slug, _worker.page(event) if page else None,
-             {level: str(_worker.card(event, level)) for level in levels})
-            for event, page, levels in jobs]
-    return done, dict(memo.used) if forked else {}
+    done = []
+    for event, page, levels in jobs:
+        done.append((event.slug, _worker.page(event) if page else None,
+                     {level: str(_worker.card(event, level)) for level in levels}))
+        if _worker.exports is not None:
+            _worker.exports.prepare(event)
+    if not forked:
+        return done, {}
+    # The text's HTML stays here: the parent now has all it needs of it (see IN_MEMORY_ONLY).
+    return done, {k: v for k, v in memo.used.items() if not (type(k) is tuple and k[0] in IN_MEMORY_ONLY)}
 
 
 def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | None = None,
@@ -161,8 +169,8 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
     global _worker
     cache = cache or BuildCache(None)
     events = timeline.events
-    renderer = _EventRenderer(timeline, templates_dir, cache)
     scope = digest(folder_digest(templates_dir), repr(timeline.site))
+    renderer = _EventRenderer(timeline, templates_dir, cache, scope, exports)
     big = len(events) > LIST_LIMIT
     levels = (3, 2) if not big else (3,)
 
@@ -288,7 +296,8 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
     files.update((path, text.encode("utf-8")) for path, text in pages.items())
     if exports:
         files.update(render_exports(timeline, renderer.markdown,
-                                    [*list_paths, *(f"events/{e.slug}/index.html" for e in events)], cache, scope))
+                                    [*list_paths, *(f"events/{e.slug}/index.html" for e in events)], cache, scope,
+                                    renderer.exports))
     return dict(sorted(files.items()))
 
 
