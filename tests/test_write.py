@@ -120,17 +120,22 @@ def test_a_tampered_spare_cannot_lead_the_writes_elsewhere(tmp_path):
     from timeline.write import Generation
 
     out = tmp_path / "_site"
-    write_site({"events/a/index.html": b"a1", "b/index.html": b"b1"}, out)
-    write_site({"events/a/index.html": b"a2", "b/index.html": b"b2"}, out, keep_as="one")
+    write_site({"events/a/index.html": b"a1", "b/index.html": b"b1", "gone/index.html": b"g"}, out)
+    write_site({"events/a/index.html": b"a2", "b/index.html": b"b2", "gone/index.html": b"g"}, out, keep_as="one")
     spare_dir = tmp_path / "._site.spare-one"
     elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
+    (elsewhere / "a").mkdir(parents=True)
+    (elsewhere / "index.html").write_bytes(b"not the site's")
     shutil.rmtree(spare_dir / "events")
     (spare_dir / "events").symlink_to(elsewhere, target_is_directory=True)
     shutil.rmtree(spare_dir / "b")
     (spare_dir / "b").write_bytes(b"a file where a folder was")
-    spare = Generation("one", {}, frozenset({"events/a/index.html", "b/index.html"}))
+    shutil.rmtree(spare_dir / "gone")
+    (spare_dir / "gone").symlink_to(elsewhere, target_is_directory=True)  # a stale page, to be deleted
+    (spare_dir / "pagefind").symlink_to(elsewhere, target_is_directory=True)  # the index is made afresh
+    spare = Generation("one", {}, frozenset({"events/a/index.html", "b/index.html", "gone/index.html"}))
 
-    write_site({"events/a/index.html": b"a3", "b/index.html": b"b3"}, out, spare=spare, keep_as="two")
+    write_site({"events/a/index.html": b"a3", "b/index.html": b"b3"}, out, spare=spare, keep_as="two",
+               finalize=lambda staging: (staging / "pagefind").mkdir())
     assert tree(out) == {"events/a/index.html": b"a3", "b/index.html": b"b3"}
-    assert list(elsewhere.iterdir()) == []
+    assert tree(elsewhere) == {"index.html": b"not the site's"}  # nothing written or deleted there

@@ -152,14 +152,23 @@ def main(argv: list[str] | None = None) -> int:
     cache = None
     if args.command in ("build", "serve") and not args.no_cache:
         cache = args.cache or args.out.parent / ".timeline-cache"
+    paths = Paths(args.content, args.templates, args.static, args.out,
+                  search=args.command == "build" and not getattr(args, "no_search", False), cache=cache)
+    collecting = gc.isenabled()
     if args.command in ("build", "check"):
         # One short run that makes hundreds of thousands of objects and frees them by reference
         # counting: the cycle collector would only walk them again and again (at 40,000 events,
         # a fifth of the build's time), and finds next to nothing. The preview, which runs for
         # hours, keeps it.
         gc.disable()
-    paths = Paths(args.content, args.templates, args.static, args.out,
-                  search=args.command == "build" and not getattr(args, "no_search", False), cache=cache)
+    try:
+        return _run_command(args, paths)
+    finally:
+        if collecting:
+            gc.enable()  # main() is also called in-process, by the tests
+
+
+def _run_command(args: argparse.Namespace, paths: Paths) -> int:
     try:
         if args.command == "new":
             return run_new(args, paths)

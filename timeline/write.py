@@ -118,9 +118,9 @@ class SiteWriter:
         try:
             if self.spare is not None:
                 for relative in self.spare.paths - self.written:
-                    _remove(self._root, relative)
+                    _remove(self._root, relative, self._made)
                 # The search index is made afresh each time: what the spare has of one is removed.
-                shutil.rmtree(os.path.join(self._root, "pagefind"), ignore_errors=True)
+                _unlink(os.path.join(self._root, "pagefind"))
             if finalize is not None:
                 finalize(self.staging)
             self.staging.chmod(0o755)  # mkdtemp makes it private; a site is for reading
@@ -170,11 +170,12 @@ def _spare_path(out_dir: Path, generation_id: str) -> Path:
 
 
 def _unlink(path: str) -> None:
+    """Remove a file, a link (never what it points to) or a folder, if there is one."""
     try:
         os.unlink(path)
     except (FileNotFoundError, NotADirectoryError):
         pass
-    except IsADirectoryError:  # a folder where the spare's record has a file: someone changed it
+    except IsADirectoryError:  # a real folder (os.unlink removes a link to one)
         shutil.rmtree(path)
 
 
@@ -214,12 +215,12 @@ def _write_file(path: str, data: bytes) -> None:
         stream.write(data)
 
 
-def _remove(staging: str, relative: str) -> None:
-    """Delete a file the new site no longer has, and the folders it leaves empty."""
-    try:
-        os.unlink(os.path.join(staging, relative))
-    except FileNotFoundError:
-        return
+def _remove(staging: str, relative: str, checked: set[str]) -> None:
+    """Delete a file the new site no longer has, and the folders it leaves empty (its folders
+    checked first, as for writing: a link in the spare must not lead the deletion elsewhere)."""
+    target = os.path.join(staging, relative)
+    _make_folder(os.path.dirname(target), staging, True, checked)
+    _unlink(target)
     folder = os.path.dirname(relative)
     while folder:
         try:
