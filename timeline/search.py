@@ -15,7 +15,10 @@ def index_for_search(site_dir: Path) -> None:
     """Write site_dir/pagefind/: only pages marked data-pagefind-body (the event pages) are indexed."""
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", "pagefind", "--quiet"],
+            # Only the event pages carry data-pagefind-body: reading the others (the lists, with
+            # thousands of cards at scale) would be a tenth of the indexing time for nothing.
+            [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", "pagefind",
+             "--glob", "events/*/index.html", "--quiet"],
             capture_output=True, text=True, timeout=600,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
