@@ -217,3 +217,19 @@ def test_the_cache_saves_what_changed_and_survives_losing_it(project):
     (cache / "cache.pickle").unlink()
     edit(sorted((project / "content" / "events").glob("*.md"))[2], "Paragraph 1", "Paragraph one")
     assert build(project, "_site") == build(project, "clean", "--no-cache")
+
+
+def test_a_delta_of_the_wrong_shape_is_ignored(project):
+    """A delta that unpickles but is not what a build writes (tampered with, or from a bug) is
+    ignored like a corrupt one: never a crash."""
+    import pickle
+
+    build(project, "_site")
+    cache = project / ".timeline-cache"
+    base = pickle.loads((cache / "cache.pickle").read_bytes())
+    shape = {k: base[k] for k in ("format", "salt", "base_id", "live_id", "live_paths", "live_mark", "spare")}
+    for wrong in ({"memo_del": 5}, {"memo_set": []}, {"outputs_set": {"index.html": "not a record"}}):
+        delta = {**shape, "memo_set": {}, "files_set": {}, "outputs_set": {},
+                 "memo_del": [], "files_del": [], "outputs_del": [], **wrong}
+        (cache / "cache.delta.pickle").write_bytes(pickle.dumps(delta))
+        assert build(project, "_site") == build(project, "clean", "--no-cache")

@@ -91,7 +91,7 @@ class BuildCache:
     spare: Generation | None = None  # the output before it, kept beside the live one for reuse
     in_place_paths: frozenset | None = None  # what the preview's last rebuild wrote (in memory only)
     _base: dict | None = field(default=None, repr=False)  # the last full save, which a delta is made against
-    seen_files: dict[str, tuple] = field(default_factory=dict)  # the same, for this build
+    seen_files: dict[str, tuple] = field(default_factory=dict)  # content file records, for this build
 
     @classmethod
     def open(cls, folder: Path | None, salt: str) -> BuildCache:
@@ -229,8 +229,11 @@ def _load(path: Path, salt: str) -> dict | None:
 
 
 def _well_formed(stored: dict) -> bool:
-    maps = ("memo", "files", "outputs") if "memo" in stored else ("memo_set", "files_set", "outputs_set")
+    is_base = "memo" in stored
+    maps = ("memo", "files", "outputs") if is_base else ("memo_set", "files_set", "outputs_set")
     if not all(isinstance(stored.get(name), dict) for name in maps):
+        return False
+    if not is_base and not all(isinstance(stored.get(f"{name}_del"), list) for name in ("memo", "files", "outputs")):
         return False
     outputs = stored[maps[2]]
     spare = stored.get("spare")
