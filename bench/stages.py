@@ -161,17 +161,19 @@ def install(timers: Timers) -> None:
 def serialize() -> str:
     """Make the pipeline render in this process, so every stage's time is seen by the timers.
 
-    Uses the render module's own switch (PARALLEL_FROM: events before it pays to fork) when there
-    is one. Returns a note for the report.
+    Uses the pipeline's own switch (PARALLEL_FROM: items before it pays to fork, in
+    timeline.processes, or in timeline.render before there was one) when there is one. Returns a
+    note for the report.
     """
-    try:
-        render = importlib.import_module("timeline.render")
-    except ImportError:
-        return ""
-    if hasattr(render, "PARALLEL_FROM"):
-        render.PARALLEL_FROM = float("inf")
-        return ("rendering forced into one process so that every stage is timed (the real build uses "
-                "worker processes: bench/run.py measures its wall time)")
+    for name in ("timeline.processes", "timeline.render"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(module, "PARALLEL_FROM"):
+            module.PARALLEL_FROM = float("inf")
+            return ("loading, validation and rendering forced into one process so that every stage is timed "
+                    "(the real build uses worker processes: bench/run.py measures its wall time)")
     return ""
 
 

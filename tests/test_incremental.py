@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PROJECT, SITE_YAML, tree
-from timeline import render
+from timeline import processes, render
 from timeline.cli import main
 
 SOURCE = "url: https://example.org/{n}\ntitle: Source {n}\npublisher: Publisher {n}\npublished: '2024-0{m}-01'\n"
@@ -129,7 +129,7 @@ OLD_NS = 1_600_000_000 * 10**9
 def test_after_every_kind_of_change_incremental_equals_clean(project, monkeypatch, parallel, aged, paged):
     """`aged`: content files look old, so the cache trusts their metadata and skips reading them.
     `paged`: a timeline long enough for pages per year, whose list pages are kept when unchanged."""
-    monkeypatch.setattr(render, "PARALLEL_FROM", 1 if parallel else 10**9)
+    monkeypatch.setattr(processes, "PARALLEL_FROM", 1 if parallel else 10**9)
     if paged:
         monkeypatch.setattr(render, "LIST_LIMIT", 6)
     if aged:

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import os
 import posixpath
-import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import cached_property, partial
-from multiprocessing import get_context
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, NamedTuple
 from urllib.parse import urlsplit
@@ -28,12 +25,12 @@ from .jsonld import claim_review_json_ld, event_json_ld
 from .markup import PREFIX, CitedHtml, MarkdownRenderer
 from .model import RATINGS, Event, Timeline
 from .overview import overview_svg
+from .processes import fork_map, shared
 from .quotes import text_fragment_url
 from .write import Unchanged
 
 LIST_LIMIT = 200  # beyond this many events, the timeline is one page per year, and lists are short rows
 ROOT = "\ue003"  # stands for the relative path to the site's root in cached cards
-PARALLEL_FROM = 150  # events to render before it pays to start a second process
 
 
 class EventLink(NamedTuple):
@@ -132,21 +129,18 @@ class _EventRenderer:
         return self.event_card(item, ROOT, level)
 
 
-_worker: _EventRenderer | None = None  # set in the parent just before the worker processes fork
-
-
 def _render_jobs(jobs: list[tuple[Event, bool, tuple[int, ...]]], forked: bool = False):
     """Pages and cards for some events; in a worker process, also the Markdown it converted."""
-    assert _worker is not None
-    memo = _worker.markdown.memo
+    worker: _EventRenderer = shared()
+    memo = worker.markdown.memo
     if forked:
         memo.used.clear()  # the worker's copy: what it adds now is what the parent lacks
     done = []
     for event, page, levels in jobs:
-        done.append((event.slug, _worker.page(event) if page else None,
-                     {level: str(_worker.card(event, level)) for level in levels}))
-        if _worker.exports is not None:
-            _worker.exports.prepare(event)
+        done.append((event.slug, worker.page(event) if page else None,
+                     {level: str(worker.card(event, level)) for level in levels}))
+        if worker.exports is not None:
+            worker.exports.prepare(event)
     if not forked:
         return done, {}
     # The text's HTML stays here: the parent now has all it needs of it (see IN_MEMORY_ONLY).
@@ -166,7 +160,6 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
     """
     files: dict[str, bytes | Unchanged] = {}
     put = sink or files.__setitem__
-    global _worker
     cache = cache or BuildCache(None)
     events = timeline.events
     scope = digest(folder_digest(templates_dir), repr(timeline.site))
@@ -196,19 +189,15 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
     if progress and jobs:
         progress(f"rendering {len(jobs)} of {len(events)} events")
     by_slug = {event.slug: event for event in events}
-    _worker = renderer
-    try:
-        for done, memo in _run(jobs):  # chunk by chunk, as the workers finish them
-            for key, value in memo.items():
-                cache.put(key, value)
-            for slug, page, new_cards in done:
-                if page is not None:
-                    put(f"events/{slug}/index.html", page)
-                for level, card in new_cards.items():
-                    cards[slug, level] = card
-                    cache.put(f"card {scope} {by_slug[slug].fingerprint} {level}", card)
-    finally:
-        _worker = None
+    for done, memo in fork_map(_render_jobs, jobs, renderer):  # chunk by chunk, as the workers finish them
+        for key, value in memo.items():
+            cache.put(key, value)
+        for slug, page, new_cards in done:
+            if page is not None:
+                put(f"events/{slug}/index.html", page)
+            for level, card in new_cards.items():
+                cards[slug, level] = card
+                cache.put(f"card {scope} {by_slug[slug].fingerprint} {level}", card)
 
     # 2. The lists, assembled from the cards. A list page whose every input (`shows`: the cards or
     # rows on it, and the like) is as the previous build had it is kept, as event pages are.
@@ -299,21 +288,6 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
                                     [*list_paths, *(f"events/{e.slug}/index.html" for e in events)], cache, scope,
                                     renderer.exports))
     return dict(sorted(files.items()))
-
-
-def _run(jobs: list):
-    """Render the jobs here, or across the cores when there are enough to repay the start-up.
-
-    Yields each chunk's results as it comes, so that its pages can be written and let go.
-    """
-    workers = min(os.cpu_count() or 1, 4)
-    if len(jobs) < PARALLEL_FROM or workers < 2 or sys.platform == "win32":
-        if jobs:
-            yield _render_jobs(jobs)
-        return
-    chunks = [jobs[i::workers * 8] for i in range(workers * 8)]  # interleaved: even work per chunk
-    with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-        yield from pool.map(partial(_render_jobs, forked=True), chunks)
 
 
 def _base_path(base_url: str) -> str:
