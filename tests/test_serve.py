@@ -139,3 +139,44 @@ def test_serves_only_on_loopback_and_only_the_site(server):
     for address in other:  # the machine's other addresses, where it has any, are not listened on
         with pytest.raises(OSError):
             socket.create_connection((address, port), timeout=1).close()
+
+
+def test_without_file_events_the_preview_still_rebuilds_on_save(make_project):
+    """When the system refuses file events (its inotify limit reached), the preview says so and
+    looks for changes itself."""
+    project = make_project(minimal_files())
+    port = free_port()
+    starter = (
+        "import sys, watchfiles\n"
+        f"sys.path.insert(0, {str(PROJECT)!r})\n"
+        "real = watchfiles.watch\n"
+        "def refusing(*paths, **options):\n"
+        "    if not options.get('force_polling'):\n"
+        "        raise OSError(28, 'inotify watch limit reached')\n"
+        "    return real(*paths, **options)\n"
+        "watchfiles.watch = refusing\n"
+        "from timeline.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", starter, "serve", "--port", str(port),
+         "--content", str(project / "content"), "--out", str(project / "_site")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/")
+        page = project / "_site/events/something-happened/index.html"
+        edit(project / EVENT, "title: Something happened", "title: Something polled")
+
+        def rebuilt() -> bool:
+            # A save made before the watcher's first look is not a change to it: save again.
+            event = project / EVENT
+            event.write_text(event.read_text(encoding="utf-8"), encoding="utf-8")
+            time.sleep(0.5)
+            return "Something polled" in page.read_text(encoding="utf-8")
+
+        wait_until(rebuilt, seconds=15)
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=10)[0]
+    assert "file events unavailable" in output and "Traceback" not in output, output

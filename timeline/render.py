@@ -8,7 +8,6 @@ build is not rendered at all: it is returned as `Unchanged`, and write.py keeps 
 
 from __future__ import annotations
 
-import os
 import posixpath
 from dataclasses import dataclass
 from functools import cached_property

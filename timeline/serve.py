@@ -166,10 +166,21 @@ def _told_of_changes_watcher():
             def listen() -> None:
                 # step: wait this long for more changes of the same save (an editor's write and
                 # rename) before reporting them together.
-                for changes in watchfiles.watch(*folders, step=30, debounce=400, raise_interrupt=False):
-                    with self.lock:
-                        self.changed.extend(sorted(path for _, path in changes))
-                    loop.add_callback(callback)
+                options = {"step": 30, "debounce": 400, "raise_interrupt": False}
+                try:
+                    changes_seen = watchfiles.watch(*folders, **options)
+                    for changes in changes_seen:
+                        report(changes)
+                except Exception as error:  # e.g. the system's limit of inotify watches is reached
+                    print(f"file events unavailable ({error}); looking for changes every 0.3 s instead",
+                          file=sys.stderr)
+                    for changes in watchfiles.watch(*folders, force_polling=True, poll_delay_ms=300, **options):
+                        report(changes)
+
+            def report(changes) -> None:
+                with self.lock:
+                    self.changed.extend(sorted(path for _, path in changes))
+                loop.add_callback(callback)
 
             threading.Thread(target=listen, name="watch-content", daemon=True).start()
             return True  # livereload then starts no polling of its own
