@@ -63,18 +63,23 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def write_files(root: Path, files: dict[str, str | bytes]) -> None:
+    """Write {relative path: text or bytes} under `root`, text exactly as given (no newline translation)."""
+    for relative, data in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8", newline="")
+
+
 @pytest.fixture
 def make_project(tmp_path):
     """Write {relative path: text or bytes} under a fresh folder; return the folder."""
 
     def make(files: dict[str, str | bytes]) -> Path:
-        for relative, data in files.items():
-            path = tmp_path / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(data, bytes):
-                path.write_bytes(data)
-            else:
-                path.write_text(data, encoding="utf-8", newline="")
+        write_files(tmp_path, files)
         (tmp_path / "content").mkdir(exist_ok=True)
         return tmp_path
 

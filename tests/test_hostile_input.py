@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EVENT_MD, SITE_YAML, SOURCE_YAML, minimal_files, tree
+from conftest import EVENT_MD, SITE_YAML, SOURCE_YAML, minimal_files, tree, write_files
 
 PROJECT = Path(__file__).resolve().parent.parent
 TIMEOUT = 10  # seconds; the minimal content builds in well under one
@@ -422,9 +422,7 @@ def apply(project: Path, outside: Path, changes: dict) -> None:
 def built_minimal(tmp_path_factory) -> Path:
     """The minimal content, built once; each case starts from a copy."""
     project = tmp_path_factory.mktemp("minimal") / "project"
-    for relative, text in minimal_files().items():
-        (project / relative).parent.mkdir(parents=True, exist_ok=True)
-        (project / relative).write_text(text, encoding="utf-8")
+    write_files(project, minimal_files())
     code, err, _, _ = build(project, timeout=60)
     assert code == 0, err
     return project

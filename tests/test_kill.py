@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 import timeline.cli
-from conftest import SITE_YAML, SOURCE_YAML, tree
+from conftest import SITE_YAML, SOURCE_YAML, tree, write_files
 from timeline.write import recover
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -133,9 +133,7 @@ SITES: dict[str, dict[str, bytes]] = {}  # the sites fixture's, for the prelude'
 def write(project: Path, files: dict[str, str]) -> None:
     if (project / "content").exists():
         shutil.rmtree(project / "content")
-    for relative, text in files.items():
-        (project / relative).parent.mkdir(parents=True, exist_ok=True)
-        (project / relative).write_text(text, encoding="utf-8")
+    write_files(project, files)
 
 
 def build_args(project: Path) -> list[str]:

@@ -40,6 +40,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from conftest import write_files
 from timeline.cli import Paths, build_once, main
 from timeline.serve import Preview
 
@@ -326,16 +327,6 @@ def cite(text: str, source_id: str) -> str:
     """The text with a citation marker at the end of every paragraph (not of link definitions)."""
     paragraphs = text.split("\n\n")
     return "\n\n".join(p if re.match(r"^\[[^\]]+\]:\s", p) else f"{p} [^{source_id}]" for p in paragraphs)
-
-
-def write_files(root: Path, files: dict[str, str | bytes]) -> None:
-    for relative, data in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8", newline="")
 
 
 def run_cli(*args: str) -> tuple[int, str]:
