@@ -14,7 +14,8 @@ render_site counts under Markdown, not under templates, so the stages add up to 
   templates   Jinja2 Template.render, per template
   render      the rest of render_site: page views, JSON-LD, Timeline.citing_events, encoding
   exports     timeline.exports.render_exports (feeds, calendar, sitemap), when the pipeline calls it
-  write       write_site: files into the staging folder and the swap (+ load_static, checks)
+  write       SiteWriter.put/.finish (write_site before): files into the staging folder, the swap
+              (+ load_static, checks)
   search      the search index (timeline.search.index_for_search, Pagefind), when the build makes one
 
 A wrapper is only installed where the name exists, so the script works before and after other
@@ -140,7 +141,9 @@ def install(timers: Timers) -> None:
     # Writing.
     p("timeline.cli", "load_static", "write: static, checks")
     p("timeline.cli", "check_output_folder", "write: static, checks")
-    p("timeline.cli", "write_site", "write: files, swap", track_rss=True)
+    p("timeline.cli", "write_site", "write: files, swap", track_rss=True)  # before SiteWriter
+    p("timeline.write", "SiteWriter.put", "write: files, swap")  # each page, as it is rendered
+    p("timeline.write", "SiteWriter.finish", "write: files, swap", track_rss=True)  # the rest, and the swap
     p("timeline.cli", "index_for_search", "search index (Pagefind)")
     # Extras that exist in some versions of the pipeline.
     p("timeline.render", "overview_svg", "render: overview SVG")

@@ -417,9 +417,8 @@ def _icalendar(context: ExportContext) -> bytes:
         f"X-WR-CALNAME:{_ics_text(site.title)}",
         f"X-WR-CALDESC:{_ics_text(site.description)}",
     ]
-    head = "".join(_fold(line) + "\r\n" for line in lines)
     events = "".join(context.parts(event)[0] for event in context.events)
-    return (head + events + "END:VCALENDAR\r\n").encode("utf-8")
+    return (_content_lines(lines) + events + "END:VCALENDAR\r\n").encode("utf-8")
 
 
 def _ics_event(context: ExportContext, event: Event, plain: str) -> str:
@@ -442,6 +441,11 @@ def _ics_event(context: ExportContext, event: Event, plain: str) -> str:
     if event.tags:
         lines.append("CATEGORIES:" + ",".join(_ics_text(tag) for tag in event.tags))
     lines.append("END:VEVENT")
+    return _content_lines(lines)
+
+
+def _content_lines(lines: list[str]) -> str:
+    """Lines of iCalendar text, folded, each with its CRLF."""
     return "".join(_fold(line) + "\r\n" for line in lines)
 
 

@@ -141,9 +141,6 @@ class _Reader:
             return None
         return self.memo.file_digest(path, _signature(info))
 
-    def text(self, path: Path | str) -> str | None:
-        return self.text_and_digest(path)[0]
-
     def text_and_digest(self, path: Path | str) -> tuple[str | None, str]:
         """The file's text (None after a problem) and a digest of its name and bytes."""
         name = self.name(path)

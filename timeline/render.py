@@ -243,7 +243,8 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
         return rows[event.slug]
 
     years = timeline.years()
-    tags = [(tag, _links(es)) for tag, es in timeline.tags()]
+    tag_groups = timeline.tags()
+    tags = [(tag, _links(es)) for tag, es in tag_groups]
     overview = overview_svg(timeline, "./")
     tag_parts = _link_parts(tags)
     if not big:
@@ -261,7 +262,7 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
                  lambda es=year_events: {"items": [placed(e, "../../", 3) for e in es]},
                  year=year, neighbours=neighbours)
     page("tags/index.html", "tags.html", tag_parts, tags=tags)
-    for tag, tag_events in timeline.tags():
+    for tag, tag_events in tag_groups:
         if len(tag_events) > LIST_LIMIT or big:
             tag_rows = [row(e) for e in tag_events]
             page(f"tags/{tag}/index.html", "tag.html", ["rows", *tag_rows], tag=tag, count=len(tag_events),
