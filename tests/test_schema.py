@@ -15,8 +15,10 @@ Known, deliberate differences, and so not in the table:
   event's `sources:` (the schema only asks for a source id); a `quote:` must be in the source's
   snapshot, content/sources/<id>.txt (a quote from a source with no snapshot is only a warning, and
   the table's quotes have none); and site.yaml's `policy:` applies to the other files
-  (`min_sources: 2`, `archive_required: true` and `quotes_need_snapshots: true` make an event or a
-  source wrong that its own schema accepts), so the table's policies are ones the minimal files meet.
+  (`min_sources: 2`, `archive_required: true`, `quotes_need_snapshots: true` and
+  `figures_must_match: true` make an event or a source wrong that its own schema accepts), so the
+  table's policies are ones the minimal files meet. A source's `snapshot:` needs its stored copy
+  beside it, and a `derived:` figure's sum is checked against the text and the stored copies.
   Within one file the schema does state `url_status: dead` and `archive_date` needing `archive_url`
   (`if`/`then`), and those are in the table.
 - The validator reads scalars as text: `title: 1984`, `title: true` and `title: null` are the titles
@@ -215,10 +217,10 @@ def test_every_date_and_every_address_has_the_same_pattern():
     unevenly); this keeps the copies equal."""
     event, source, site = (load_schema(name)["properties"] for name in SCHEMA_FILES)
     review, policy = event["claim_review"]["properties"], site["policy"]["properties"]
-    dates = [event["date"], event["end_date"], source["published"], source["accessed"], source["archive_date"],
-             review["date"], review["claim_date"]]
+    dates = [event["date"], event["end_date"], event["updated"], source["published"], source["accessed"],
+             source["archive_date"], review["date"], review["claim_date"]]
     urls = [source["url"], source["archive_url"], source["original_url"], site["base_url"]]
-    booleans = [event["draft"], policy["quotes_need_snapshots"], policy["archive_required"]]
+    booleans = [event["draft"], policy["quotes_need_snapshots"], policy["archive_required"], policy["figures_must_match"]]
     ids = [_citation_object(load_schema("event.schema.json"))["properties"]["id"], event["tags"]["anyOf"][0],
            event["sources"]["anyOf"][0]["items"]["anyOf"][0], event["sources"]["anyOf"][1], review["appearance"]]
     for group in (dates, urls, booleans, ids):
@@ -266,7 +268,8 @@ REVIEW = (
     "  rating: mostly-false\n" + VERDICT + "  date: '2024-12-13'\n"
 )
 ARCHIVE_URL = "archive_url: https://web.archive.org/web/20241213000000/https://example.org/statement\n"
-POLICY = "policy:\n  min_sources: 1\n  quotes_need_snapshots: true\n  archive_required: false\n"
+POLICY = ("policy:\n  min_sources: 1\n  quotes_need_snapshots: true\n  archive_required: false\n"
+          "  figures_must_match: true\n")
 
 CASES = [
     # Event front matter: accepted.
@@ -293,11 +296,25 @@ CASES = [
     event("event-tags-empty-list", TITLE + DATE + "tags: []\n" + SOURCES, True),
     event("event-summary-empty", TITLE + DATE + "summary:\n" + SOURCES, True),
     event("event-title-quoted-colon", "title: 'Pardons: the list'\n" + DATE + SOURCES, True),
+    event("event-updated", BASE + "updated: '2025-02-01'\n", True),
+    event("event-updated-unquoted-month", BASE + "updated: 2025-02\n", True),
+    event("event-updated-empty", BASE + "updated:\n", True),
+    event("event-not-quotations-list", BASE + "not_quotations:\n  - Operation Warp Speed\n", True),
+    event("event-not-quotations-one", BASE + "not_quotations: Operation Warp Speed\n", True),
+    event("event-derived", BASE + "derived:\n  - figure: '2'\n    from: 1 + 1\n", True),
+    event("event-derived-empty", BASE + "derived:\n", True),
     # Event front matter: refused.
     event("event-no-title", DATE + SOURCES, False),
     event("event-empty-title", "title: ''\n" + DATE + SOURCES, False),
     event("event-blank-title", "title: '   '\n" + DATE + SOURCES, False),
     event("event-no-date", TITLE + SOURCES, False),
+    event("event-updated-words", BASE + "updated: last week\n", False),
+    event("event-updated-day-32", BASE + "updated: '2025-01-32'\n", False),
+    event("event-not-quotations-empty-item", BASE + "not_quotations:\n  - ''\n", False),
+    event("event-not-quotations-mapping", BASE + "not_quotations:\n  phrase: x\n", False),
+    event("event-derived-no-from", BASE + "derived:\n  - figure: '2'\n", False),
+    event("event-derived-unknown-key", BASE + "derived:\n  - figure: '2'\n    from: 1 + 1\n    why: sum\n", False),
+    event("event-derived-text-item", BASE + "derived:\n  - 2 = 1 + 1\n", False),
     event("event-no-sources", TITLE + DATE, False),
     event("event-sources-empty-list", TITLE + DATE + "sources: []\n", False),
     event("event-sources-empty", TITLE + DATE + "sources:\n", False),
@@ -435,6 +452,7 @@ CASES = [
     source("source-url-status-unknown", SOURCE_MIN + ARCHIVE_URL + "url_status: gone\n", False),
     source("source-url-status-capitalised", SOURCE_MIN + ARCHIVE_URL + "url_status: Dead\n", False),
     source("source-url-status-boolean", SOURCE_MIN + "url_status: true\n", False),
+    source("source-snapshot-unknown", SOURCE_MIN + "snapshot: full\n", False),
     source("source-archive-date-without-archive-url", SOURCE_MIN + "archive_date: '2024-12-13'\n", False),
     source("source-archive-date-with-empty-archive-url", SOURCE_MIN + "archive_url: ''\narchive_date: '2024-12-13'\n", False),
     source("source-archive-date-words", SOURCE_MIN + ARCHIVE_URL + "archive_date: last year\n", False),

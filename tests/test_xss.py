@@ -43,6 +43,7 @@ from playwright.sync_api import expect
 from conftest import write_files
 from timeline.cli import Paths, build_once, main
 from timeline.serve import Preview
+from timeline.statements import StatementReader
 
 PROJECT = Path(__file__).resolve().parent.parent
 STARTED = time.perf_counter()
@@ -329,6 +330,25 @@ def cite(text: str, source_id: str) -> str:
     return "\n\n".join(p if re.match(r"^\[[^\]]+\]:\s", p) else f"{p} [^{source_id}]" for p in paragraphs)
 
 
+def states_in_html(text: str) -> bool:
+    """Whether Markdown reads the text as an HTML block with words, which can carry no citation
+    and so is refused (see refusal_files); placed on a site, it follows words instead."""
+    return any(block.raw_html and block.states_something for block in StatementReader().blocks(text))
+
+
+def cite_placeable(text: str, source_id: str, after: str = "") -> str:
+    """cite(), or, where that leaves words uncited (an HTML block that states something, or an
+    unclosed <script> that swallows the marker), the payload after a cited word."""
+    paragraphs = text.split("\n\n")
+    candidates = [cite(text, source_id), cite("\n\n".join(f"Payload: {p}" for p in paragraphs), source_id),
+                  "\n\n".join(f"Payload.[^{source_id}] {p}" for p in paragraphs)]
+    for cited in candidates:
+        blocks = StatementReader().blocks(cited + after)
+        if not any(b.states_something and (b.raw_html or b.uncited_tail) for b in blocks):
+            return cited + after
+    raise AssertionError(f"no way to cite {text!r}")
+
+
 def run_cli(*args: str) -> tuple[int, str]:
     """build.py's main() in this process; returns the exit status and the standard error."""
     out, err = io.StringIO(), io.StringIO()
@@ -368,16 +388,17 @@ def hostile_files(name: str, batch: list[str], url_offset: int) -> tuple[dict[st
             f"url_status: {'dead' if i % 2 else 'live'}\noriginal_url: {yq(chosen['original_url'])}\n"
             f"accessed: '2024-03-01'\nnote: {yq(payload)}\n"
         )
+        plain = f"\n\nA plain paragraph about the event.[^{sid}]\n"
         files[f"content/sources/{sid}.txt"] = f"Stored text before the quote.\n{payload}\nStored text after it.\n"
         files[f"content/events/2024-01-15-e-{i}.md"] = (
-            f"---\ntitle: {yq(payload)}\ndate: '2024-01-15'\nsummary: {yq(cite(payload, sid))}\n"
+            f"---\ntitle: {yq(payload)}\ndate: '2024-01-15'\nsummary: {yq(cite_placeable(payload, sid))}\n"
             f"tags: [topic-{i % 3}, xss]\n"
             f"sources:\n  - id: {sid}\n    quote: {yq(payload)}\n"
             f"corrections:\n  - date: '2024-02-0{1 + i % 9}'\n    text: {yq(payload)}\n"
             f"claim_review:\n  claim: {yq(payload)}\n  claimant: {yq(payload)}\n  claim_date: '2024-01-10'\n"
-            f"  appearance: {sid}\n  rating: '{RATINGS[i % len(RATINGS)]}'\n  verdict: {yq(cite(payload, sid))}\n"
+            f"  appearance: {sid}\n  rating: '{RATINGS[i % len(RATINGS)]}'\n  verdict: {yq(cite_placeable(payload, sid))}\n"
             f"  date: '2024-01-20'\n"
-            f"---\n{cite(payload, sid)}\n\nA plain paragraph about the event.[^{sid}]\n"
+            f"---\n{cite_placeable(payload, sid, plain)}"
         )
     return files, urls
 
@@ -416,6 +437,10 @@ def refusal_files() -> tuple[dict[str, str], list[tuple[str, str, str]]]:
             f"title: Refused address {j}\npublisher: Nobody\npublished: '2024-01-01'\n")
         for line, f in enumerate(URL_FIELDS, 1):
             expected.append((address, f, "^" + re.escape(f"{path}:{line}: '{f}' ") + URL_REFUSAL))
+    for j, payload in enumerate(p for p in PLACEABLE if states_in_html(cite(p, "ok"))):
+        path = f"content/events/2024-01-15-html-{j}.md"
+        files[path] = f"---\ntitle: HTML {j}\ndate: '2024-01-15'\nsources: [ok]\n---\n{cite(payload, 'ok')}\n"
+        expected.append((payload, "body", "^" + re.escape(f"{path}:") + r"[0-9]+: this HTML block states something"))
     for k, payload in enumerate(UNPLACEABLE):
         char = CONTROL.search(payload).group()
         message = f"the file contains the control character U+{ord(char):04X}"

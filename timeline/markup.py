@@ -59,6 +59,14 @@ def _demote_headings(md: markdown.Markdown) -> None:
     md.treeprocessors.register(Shift(md), "shift-headings", 0)
 
 
+def configure(md: markdown.Markdown) -> markdown.Markdown:
+    """The published converter's settings, shared with statements.py, which checks its tree."""
+    # Above links (160), so [^id] is never read as a reference link.
+    md.inlinePatterns.register(_CitationPattern(MARKER.pattern, md), "citation", 175)
+    _demote_headings(md)
+    return md
+
+
 # Citation anchors are made with this stand-in for the page's prefix and the prefix is put in
 # afterwards, so one rendering (and one cache entry) serves every page that shows the text.
 PREFIX = "\ue002"
@@ -85,10 +93,7 @@ class MarkdownRenderer:
     """
 
     def __init__(self, memo: Memo | None = None) -> None:
-        self._md = markdown.Markdown(extensions=[], output_format="html")
-        # Above links (160), so [^id] is never read as a reference link.
-        self._md.inlinePatterns.register(_CitationPattern(MARKER.pattern, self._md), "citation", 175)
-        _demote_headings(self._md)
+        self._md = configure(markdown.Markdown(extensions=[], output_format="html"))
         self.memo = memo or _NoMemo()
         # This build's results by the text itself: a dict lookup, where the memo's key is a digest.
         self._seen: dict[tuple, tuple[str, dict[int, list[str]]]] = {}

@@ -83,11 +83,18 @@ class Source:
     accessed: EventDate | None = None
     note: str = ""
     snapshot: str | None = None  # the stored text, when content/sources/<id>.txt exists
+    # How much of the page the snapshot holds: "complete", or "excerpt" (the default: a stored
+    # copy is only called complete when its editor says so).
+    snapshot_extent: str = "excerpt"
     digest: str = ""  # of its files: part of the fingerprint of every event that cites it
 
     @property
     def is_dead(self) -> bool:
         return self.url_status == "dead"
+
+    @property
+    def has_complete_snapshot(self) -> bool:
+        return self.snapshot is not None and self.snapshot_extent == "complete"
 
     @property
     def title_is_description(self) -> bool:
@@ -123,6 +130,16 @@ RATINGS = {
     "false": (1, "False"),
 }
 
+# What earns each rating: one sentence, shown with the rating and on the fact-checking page.
+RATING_DEFINITIONS = {
+    "true": "The claim is accurate, and nothing significant is missing.",
+    "mostly-true": "The claim is accurate but needs clarification or additional information.",
+    "mixed": "The claim is partly accurate and partly not, or it leaves out important details.",
+    "mostly-false": "The claim contains an element of truth but ignores critical facts that would give a "
+                    "different impression.",
+    "false": "The claim is not accurate according to the sources.",
+}
+
 
 @dataclass(frozen=True)
 class ClaimReview:
@@ -133,6 +150,9 @@ class ClaimReview:
     verdict_markdown: str
     date: EventDate  # when this review was published
     appearance: Source | None = None  # where the claim appears or is reported
+    # True only when the claim's words were found in the stored text of `appearance`: only then
+    # is it shown in quotation marks; otherwise it is a description, attributed to that source.
+    claim_is_quotation: bool = False
 
     @property
     def rating_value(self) -> int:
@@ -141,6 +161,19 @@ class ClaimReview:
     @property
     def rating_name(self) -> str:
         return RATINGS[self.rating][1]
+
+    @property
+    def rating_definition(self) -> str:
+        return RATING_DEFINITIONS[self.rating]
+
+
+@dataclass(frozen=True)
+class DerivedFigure:
+    """A figure the text gives that no source states, with the sum that makes it: 237 = 143 + 94."""
+
+    figure: str
+    formula: str
+    where: Location
 
 
 @dataclass(frozen=True)
@@ -157,10 +190,27 @@ class Event:
     draft: bool = False
     corrections: tuple[Correction, ...] = ()  # newest first
     claim_review: ClaimReview | None = None
+    updated: EventDate | None = None  # when the text last changed, as the editor dates it
+    not_quotations: tuple[str, ...] = ()  # phrases in quotation marks that quote no source
+    derived: tuple[DerivedFigure, ...] = ()  # figures the editor computed from sourced ones
+    quotations_verified: int = 0  # quotations of its text and quotes under its sources, all found
+    figures_verified: int = 0  # figures of its text found in a source, or derived from ones that are
     fingerprint: str = ""  # a digest of every file the event's page is made from
 
     def sort_key(self) -> tuple:
         return (self.date.sort_key(), self.slug)
+
+    @property
+    def modified_dates(self) -> tuple[EventDate, ...]:
+        """Every date on which the record of the event changed: its own date, `updated`, each
+        correction and the claim review. Exports take the latest (see exports.updated)."""
+        dates = [self.date]
+        if self.updated:
+            dates.append(self.updated)
+        dates += [c.date for c in self.corrections]
+        if self.claim_review:
+            dates.append(self.claim_review.date)
+        return tuple(dates)
 
 
 @dataclass(frozen=True)
@@ -170,6 +220,9 @@ class Policy:
     min_sources: int = 1
     quotes_need_snapshots: bool = False
     archive_required: bool = False
+    # True: a figure in the text that is not in a stored copy of a source cited for it is an
+    # error, not a warning.
+    figures_must_match: bool = False
 
 
 @dataclass(frozen=True)

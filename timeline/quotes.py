@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from urllib.parse import quote as percent_encode
 
@@ -103,3 +104,67 @@ def text_fragment_url(url: str, quote: str) -> str:
 def _fragment(text: str) -> str:
     # '-', ',' and '&' have meanings in the directive, so they are always percent-encoded.
     return percent_encode(text, safe="").replace("-", "%2D")
+
+
+# Quotations in an event's prose. A straight quote opens after a space or an opening bracket and
+# closes before one; a single curly quote opens only where an apostrophe cannot be (after a space).
+_OPENERS = {"\u201c": "\u201d", '"': '"', "\u2018": "\u2019", "'": "'", "\u00ab": "\u00bb"}
+_BEFORE_OPENING = " \t\n([{\u2014\u2013-/"
+_ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:\.\.\.|…)\s*\]|\.\.\.|…)\s*")
+_EDGE_PUNCTUATION = " \t\n.,;:!?"
+
+
+@dataclass(frozen=True)
+class Quotation:
+    text: str  # the words between the marks
+    start: int  # offset of the opening mark
+    end: int  # offset after the closing mark
+
+
+def quotations_in(text: str) -> list[Quotation]:
+    """Spans of `text` in quotation marks, outermost only: “a ‘b’ c” is one quotation."""
+    found: list[Quotation] = []
+    i = 0
+    while i < len(text):
+        mark = text[i]
+        closer = _OPENERS.get(mark)
+        if closer and (i == 0 or text[i - 1] in _BEFORE_OPENING) and i + 1 < len(text) and not text[i + 1].isspace():
+            end = _closing(text, i + 1, closer, mark in "'\u2018")
+            if end is not None:
+                found.append(Quotation(text[i + 1:end], i, end + 1))
+                i = end + 1
+                continue
+        i += 1
+    return found
+
+
+def _closing(text: str, start: int, closer: str, single: bool) -> int | None:
+    for j in range(start, len(text)):
+        if text[j] != closer:
+            continue
+        after = text[j + 1] if j + 1 < len(text) else " "
+        if single and (after.isalnum() or not text[j - 1].strip()):
+            continue  # an apostrophe: “it’s”, “officers’ ”
+        if closer == '"' and after.isalnum():
+            continue
+        return j
+    return None
+
+
+def quotation_found(quotation: str, snapshot: str) -> bool:
+    """The quotation's words are in the snapshot: each part, when an ellipsis joins several, in
+    order; punctuation at its ends may differ (“… gravely.” quotes “… gravely,”)."""
+    text = _normalised_snapshot(snapshot)
+    position = 0
+    for part in quotation_parts(quotation):
+        wanted = normalise(part)
+        found = text.find(wanted, position)
+        if found < 0:
+            return False
+        position = found + len(wanted)
+    return True
+
+
+def quotation_parts(quotation: str) -> list[str]:
+    parts = [p.strip(_EDGE_PUNCTUATION) for p in _ELLIPSIS.split(quotation)]
+    return [p for p in parts if p] or [quotation]

@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import PurePosixPath
 
 from .cache import digest
 from .fields import SLUG, Fields, did_you_mean, slugify
 from .load import RawContent, RawEvent, RawSource
-from .markers import scan_citations
-from .model import (RATINGS, Citation, ClaimReview, Correction, Event, Location, Policy, Problem, SiteConfig,
+from .quotes import closest_passage, is_quoted_in, normalise, quotation_found
+from .figures import parse_figure
+from .verify import Checker, EventSources, Text, read_derived, read_not_quotations
+from .model import (RATINGS, Citation, ClaimReview, Correction, DerivedFigure, Event, Location, Policy, Problem, SiteConfig,
                     Source, Timeline)
-from .quotes import closest_passage, is_quoted_in
 
-EVENT_KEYS = ("title", "date", "end_date", "summary", "tags", "sources", "draft", "corrections", "claim_review")
+EVENT_KEYS = ("title", "date", "end_date", "summary", "tags", "sources", "draft", "corrections", "claim_review",
+              "updated", "not_quotations", "derived")
 SOURCE_KEYS = ("url", "title", "publisher", "published", "archive_url", "archive_date", "url_status",
-               "original_url", "accessed", "note")
+               "original_url", "accessed", "note", "snapshot")
+SNAPSHOT_EXTENTS = ("complete", "excerpt")
+DERIVED_KEYS = ("figure", "from")
 SITE_KEYS = ("title", "description", "base_url", "language", "policy")
 CITATION_KEYS = ("id", "quote")
 CORRECTION_KEYS = ("date", "text")
 CLAIM_REVIEW_KEYS = ("claim", "claimant", "claim_date", "appearance", "rating", "verdict", "date")
-POLICY_KEYS = ("min_sources", "quotes_need_snapshots", "archive_required")
+POLICY_KEYS = ("min_sources", "quotes_need_snapshots", "archive_required", "figures_must_match")
 URL_STATUSES = ("live", "dead")
-# Python-Markdown's link and HTML patterns take time that grows with the square of the number of
-# unclosed '[' or '<'; a real event has a few dozen at most.
-MARKUP_CHARACTER_LIMIT = 300
 
 _EVENT_NAME = re.compile(r"^([0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?)-(.+)\.md\Z")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")
@@ -109,7 +111,8 @@ def _policy(site: Fields) -> Policy:
     if not (text.isascii() and text.isdigit() and len(text) <= 4) or int(text) < 1:
         fields.problem(fields.line("min_sources"), f"'min_sources' must be a whole number of at least 1, not '{text}'")
         text = "1"
-    return Policy(int(text), fields.boolean("quotes_need_snapshots"), fields.boolean("archive_required"))
+    return Policy(int(text), fields.boolean("quotes_need_snapshots"), fields.boolean("archive_required"),
+                  fields.boolean("figures_must_match"))
 
 
 def _source(raw: RawSource, policy: Policy, problems: list[Problem]) -> Source | None:
@@ -137,8 +140,12 @@ def _source(raw: RawSource, policy: Policy, problems: list[Problem]) -> Source |
         note=fields.text("note"),
         where=raw.where,
         snapshot=raw.snapshot,
+        snapshot_extent=fields.choice("snapshot", SNAPSHOT_EXTENTS) or "excerpt",
         digest=raw.digest,
     )
+    if "snapshot" in fields.map.items and raw.snapshot is None:
+        fields.problem(fields.line("snapshot"), f"'snapshot' is given but there is no stored copy content/sources/{source_id}.txt",
+                       "save the page's text beside the .yaml file, or remove the 'snapshot' line")
     archive_written = bool(fields.map.items.get("archive_url") and str(fields.map.items["archive_url"].value).strip())
     if not archive_written:  # an invalid archive_url is reported on its own line already
         if source.is_dead:
@@ -175,11 +182,18 @@ def _event(raw: RawEvent, sources: dict[str, Source], broken: set[str], policy: 
     draft = fields.boolean("draft")
     corrections = _corrections(fields)
     claim_review = _claim_review(fields, sources, listed)
+    updated = fields.date("updated")
+    if updated and date and updated.sort_key() < date.sort_key():
+        fields.problem(fields.line("updated"), f"'updated' {updated} is before the event's date {date}",
+                       "'updated' is the day the text last changed: it cannot be earlier than the event")
+    exempt = read_not_quotations(fields)
+    derived = read_derived(fields)
+    claim_is_quotation, quotations, figures = False, 0, 0
     if listed:
-        extra = [(summary, fields.map.items["summary"].line)] if summary else []
-        if claim_review:
-            extra.append((claim_review.verdict_markdown, fields.nested_line("claim_review", "verdict")))
-        _check_markers(raw, fields, citations, listed, sources, extra)
+        claim_is_quotation, quotations, figures = _check_texts(raw, fields, (title, summary, claim_review), exempt,
+                                                               derived, citations, listed, sources, policy)
+        if claim_review and claim_is_quotation:
+            claim_review = dataclasses.replace(claim_review, claim_is_quotation=True)
     if _error_count(problems) != before:
         return None
     return Event(
@@ -195,6 +209,11 @@ def _event(raw: RawEvent, sources: dict[str, Source], broken: set[str], policy: 
         draft=draft,
         corrections=corrections,
         claim_review=claim_review,
+        updated=updated,
+        not_quotations=tuple(phrase for phrase, _ in exempt),
+        derived=tuple(derived),
+        quotations_verified=quotations + sum(1 for c in citations if c.quote_verified),
+        figures_verified=figures,
         fingerprint=digest(raw.digest, *(c.source.digest for c in citations)),
     )
 
@@ -340,48 +359,49 @@ def _claim_review(fields: Fields, sources: dict[str, Source], listed: set[str]) 
     return ClaimReview(claim, claimant, claim_date, rating, verdict, date, sources.get(appearance_id))
 
 
-def _check_markers(raw: RawEvent, fields: Fields, citations, listed: set[str], sources,
-                   extra: list[tuple[str, int]]) -> None:
-    """Markers must name listed sources, and every paragraph of the body, summary and verdict cites."""
-    # Body markers are found on their own line; a YAML value (summary, verdict) is reported at its key.
-    texts = [(raw.body, raw.body_line, 1)] + [(text, line, 0) for text, line in extra]
-    cited: set[str] = set()
-    for text, first_line, per_line in texts:
-        crowded = [c for c in "[<" if text.count(c) > MARKUP_CHARACTER_LIMIT]
-        if crowded:
-            fields.problem(first_line, f"the text has {text.count(crowded[0])} '{crowded[0]}' characters; "
-                           f"the limit is {MARKUP_CHARACTER_LIMIT}",
-                           "the Markdown parser slows to a crawl on long runs of brackets: is this pasted data?")
-            continue
-        markers, uncited = scan_citations(text)
-        for offset, source_id in markers:
-            line = first_line + offset * per_line
-            cited.add(source_id)
-            if source_id in listed:
-                continue
-            if source_id in sources:
-                hint = f"add '- {source_id}' to this event's sources:"
-            else:
-                hint = did_you_mean(source_id, listed) or did_you_mean(source_id, sources) or "check the spelling"
-            fields.problem(line, f"the citation [^{source_id}] is not in this event's sources", hint)
-        for offset in uncited:
-            line = first_line + offset * per_line
-            fields.problem(
-                line,
-                "this paragraph cites no source",
-                "every statement needs a source: add [^source-id] right after the sentence it supports",
-            )
+def _check_texts(raw: RawEvent, fields: Fields, texts: tuple[str, str, ClaimReview | None],
+                 exempt: list[tuple[str, int]], derived: list[DerivedFigure],
+                 citations: list[Citation], listed: set[str], sources: dict[str, Source], policy: Policy,
+                 ) -> tuple[bool, int, int]:
+    """Every statement of the body, summary and verdict cites a listed source; every quotation
+    and figure is in a stored copy of a source cited for it. Returns whether the claim under
+    review is itself a quotation of the source it appears in, and how many quotations and
+    figures were found in stored copies."""
+    title, summary, claim_review = texts
+    checker = Checker(fields, EventSources(
+        listed, sources, policy, frozenset(normalise(phrase) for phrase, _ in exempt),
+        {value: item for item in derived if (value := parse_figure(item.figure)) is not None}))
+    checker.markdown(Text(raw.body, raw.body_line, counts_lines=True))
+    shown = [raw.body, title]
+    if summary:
+        checker.markdown(Text(summary, fields.line("summary")))
+        shown.append(summary)
+    every = sorted(listed)
+    checker.plain(Text(title, fields.line("title")), every, figures=True)
+    claim_is_quotation = False
+    if claim_review:
+        checker.markdown(Text(claim_review.verdict_markdown, fields.nested_line("claim_review", "verdict")))
+        shown.append(claim_review.verdict_markdown)
+        appearance = [claim_review.appearance.id] if claim_review.appearance else every
+        # The claim is the claimant's, not ours: its figures are what is rated, not what we state.
+        checker.plain(Text(claim_review.claim, fields.nested_line("claim_review", "claim")), appearance, figures=False)
+        source = claim_review.appearance
+        claim_is_quotation = bool(source and source.snapshot and quotation_found(claim_review.claim, source.snapshot))
+    checker.derivations(derived, every, "\n".join(shown))
+    checker.unused_exemptions(exempt)
+    counts = (claim_is_quotation, checker.quotations_verified, checker.figures_verified)
     if not raw.body.strip():
         fields.problem(raw.body_line - 1, "the event has no text after the front matter", "write what happened, citing sources")
-        return
+        return counts
     for citation in citations:
-        if citation.source.id not in cited:
+        if citation.source.id not in checker.cited:
             fields.problem(
-                citation.where.line,
+                citation.where.line if citation.where else fields.line("sources"),
                 f"the source '{citation.source.id}' is listed but never cited in the text",
                 f"add [^{citation.source.id}] after the statement it supports, or remove it from sources:",
                 severity="warning",
             )
+    return counts
 
 
 def _check_unique_slugs(events: list[Event], problems: list[Problem]) -> None:

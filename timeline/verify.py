@@ -1,0 +1,280 @@
+"""An event's statements checked against its sources: every statement cites one, every quotation
+is in a stored copy of a source cited for it, and every figure is in one too (or derived from
+figures that are).
+
+A citation covers the words since the previous one, as on Wikipedia: the quotations and figures
+of those words are looked for in the sources of that citation.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from decimal import Decimal
+from difflib import SequenceMatcher
+
+from .fields import Fields, did_you_mean
+from .figures import evaluate, figures_in, parse_figure, values_in
+from .model import DerivedFigure, Location, Policy, Source
+from .quotes import closest_passage, normalise, quotation_found, quotation_parts, quotations_in
+from .statements import Block, StatementReader
+from .yamltext import YMap
+
+# Python-Markdown's link and HTML patterns take time that grows with the square of the number of
+# unclosed '[' or '<'; a real event has a few dozen at most.
+MARKUP_CHARACTER_LIMIT = 300
+_SHOWN = 80  # characters of a quotation or passage shown in a message
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text of an event, and where it starts: the body counts lines from `line`; a YAML
+    value (summary, verdict) is reported at its key."""
+
+    value: str
+    line: int
+    counts_lines: bool = False
+
+
+@dataclass
+class EventSources:
+    """What one event's texts are checked against."""
+
+    listed: set[str]  # every id its `sources:` names
+    known: dict[str, Source]  # every valid source of the site
+    policy: Policy
+    not_quotations: frozenset[str]  # normalised
+    derived: dict[Decimal, DerivedFigure]
+
+    def of(self, ids) -> list[Source]:
+        return [self.known[i] for i in dict.fromkeys(ids) if i in self.listed and i in self.known]
+
+
+@functools.lru_cache(maxsize=1)
+def _reader() -> StatementReader:
+    return StatementReader()
+
+
+class Checker:
+    """Checks the texts of one event, reporting through its front matter's Fields."""
+
+    def __init__(self, fields: Fields, sources: EventSources) -> None:
+        self.fields = fields
+        self.sources = sources
+        self.cited: set[str] = set()
+        self.quoted_exemptions: set[str] = set()  # not_quotations that were used
+        self.quotations_verified = 0  # found in a stored copy: the fact-checking page counts them
+        self.figures_verified = 0
+
+    # -- Markdown texts: body, summary, verdict ------------------------------------------------
+    def markdown(self, text: Text) -> None:
+        crowded = [c for c in "[<" if text.value.count(c) > MARKUP_CHARACTER_LIMIT]
+        if crowded:
+            self.fields.problem(text.line, f"the text has {text.value.count(crowded[0])} '{crowded[0]}' characters; "
+                                f"the limit is {MARKUP_CHARACTER_LIMIT}",
+                                "the Markdown parser slows to a crawl on long runs of brackets: is this pasted data?")
+            return
+        for block in _reader().blocks(text.value):
+            self._block(block, text)
+
+    def _line(self, text: Text, block: Block, offset: int = 0) -> int:
+        return text.line + block.line_at(offset) if text.counts_lines else text.line
+
+    def _block(self, block: Block, text: Text) -> None:
+        for line, source_id in block.markers:
+            self._marker(source_id, text.line + line if text.counts_lines else text.line)
+        if not block.states_something:
+            return
+        if block.raw_html:
+            self.fields.problem(self._line(text, block), "this HTML block states something, but HTML cannot cite a source",
+                                "write it in Markdown, with [^source-id] after each statement")
+            return
+        tail = block.uncited_tail
+        if tail is not None and tail.start == 0:
+            self.fields.problem(self._line(text, block), f"this {block.kind} cites no source",
+                                "every statement needs a source: add [^source-id] right after the sentence it supports")
+        elif tail is not None:
+            words = " ".join(tail.text.split())
+            self.fields.problem(
+                self._line(text, block, tail.start + len(tail.text) - len(tail.text.lstrip())),
+                f"the words after the last citation of this {block.kind} cite no source: '{_short(words)}'",
+                "a citation covers the words before it: add [^source-id] after these words too")
+        block_sources = block.sources
+        if block.in_blockquote:
+            spoken = block.text
+            for span in block.spans:  # the quoted words, without what follows the last citation
+                if span.sources:
+                    spoken = block.text[: span.start + len(span.text)]
+            self._quotation(spoken.strip(), block_sources, block_sources, self._line(text, block))
+        for span in block.spans:
+            if not span.sources:
+                continue
+            quoted = quotations_in(span.text) if not block.in_blockquote else []
+            for quotation in quoted:
+                self._quotation(quotation.text, span.sources, block_sources,
+                                self._line(text, block, span.start + quotation.start))
+            inside = [(q.start, q.end) for q in quoted]
+            for figure in figures_in(span.text):
+                if block.in_blockquote or any(a <= figure.start < b for a, b in inside):
+                    continue  # a verified quotation's numbers are the source's own
+                self._figure(figure.written, figure.value, span.sources, self._line(text, block, span.start + figure.start))
+
+    def _marker(self, source_id: str, line: int) -> None:
+        self.cited.add(source_id)
+        listed, known = self.sources.listed, self.sources.known
+        if source_id in listed:
+            return
+        if source_id in known:
+            hint = f"add '- {source_id}' to this event's sources:"
+        else:
+            hint = did_you_mean(source_id, listed) or did_you_mean(source_id, known) or "check the spelling"
+        self.fields.problem(line, f"the citation [^{source_id}] is not in this event's sources", hint)
+
+    # -- Plain texts: title, claim --------------------------------------------------------------
+    def plain(self, text: Text, against: list[str], figures: bool) -> None:
+        """Quotations (and figures) of a text that cites nothing, against the sources given."""
+        quoted = quotations_in(text.value)
+        for quotation in quoted:
+            self._quotation(quotation.text, against, against, text.line)
+        if figures:
+            for figure in figures_in(text.value):
+                if not any(q.start <= figure.start < q.end for q in quoted):
+                    self._figure(figure.written, figure.value, against, text.line)
+
+    # -- Quotations -----------------------------------------------------------------------------
+    def _quotation(self, quotation: str, covering, block_sources, line: int) -> None:
+        if not quotation:
+            return
+        if normalise(quotation) in self.sources.not_quotations:
+            self.quoted_exemptions.add(normalise(quotation))
+            return
+        if self._broken(covering):
+            return  # the source file's own problems are reported there
+        near = self.sources.of(covering)
+        stored = [s for s in self.sources.of(list(covering) + list(block_sources)) if s.snapshot is not None]
+        if any(quotation_found(quotation, s.snapshot or "") for s in stored):
+            self.quotations_verified += 1
+            return
+        shown = _short(quotation)
+        unstored = [s for s in near if s.snapshot is None]
+        if unstored or not stored:
+            names = ", ".join(f"'{s.id}'" for s in unstored or near) or "its source"
+            severity = "error" if self.sources.policy.quotes_need_snapshots else "warning"
+            self.fields.problem(line, f"the quotation “{shown}” cannot be verified: {names} "
+                                f"{'has' if len(unstored or near) == 1 else 'have'} no stored copy",
+                                "save the source's text as content/sources/<id>.txt; if the words quote no source, "
+                                "list them under not_quotations:", severity)
+            return
+        best = max(stored, key=lambda s: _likeness(quotation, s.snapshot or ""))
+        passage = _short(closest_passage(" ".join(quotation_parts(quotation)), best.snapshot or ""), 200)
+        where = f"the stored copy of '{best.id}'" if len(stored) == 1 else \
+            "the stored copy of any source cited for it (" + ", ".join(f"'{s.id}'" for s in stored) + ")"
+        hint = f'the closest passage of \'{best.id}\' is: "{passage}"' if passage else "copy the words exactly from the source"
+        self.fields.problem(line, f"the quotation “{shown}” is not in {where}",
+                            hint + "; a title or a term rather than a quotation goes under not_quotations:")
+
+    def _broken(self, ids) -> bool:
+        """A listed source that is not valid: its file's problems are reported, not its citers'."""
+        return any(i in self.sources.listed and i not in self.sources.known for i in ids)
+
+    # -- Figures ----------------------------------------------------------------------------------
+    def _figure(self, written: str, value: Decimal, covering, line: int) -> None:
+        if self._broken(covering):
+            return
+        stored = [s for s in self.sources.of(covering) if s.snapshot is not None]
+        if value in self.sources.derived or any(value in source_values(s) for s in stored):
+            self.figures_verified += 1  # a derived figure: its sum and its parts are checked on their own
+            return
+        severity = "error" if self.sources.policy.figures_must_match else "warning"
+        if not stored:
+            names = ", ".join(f"'{s.id}'" for s in self.sources.of(covering)) or "its source"
+            self.fields.problem(line, f"the figure {written} cannot be checked: {names} "
+                                f"{'has' if len(self.sources.of(covering)) <= 1 else 'have'} no stored copy",
+                                "save the source's text as content/sources/<id>.txt", severity)
+            return
+        names = ", ".join(f"'{s.id}'" for s in stored)
+        self.fields.problem(line, f"the figure {written} is not in the stored copy of {names}",
+                            "check the number against the source; a figure you computed goes under derived: "
+                            "with how, e.g. figure: '237' and from: 143 + 94", severity)
+
+    def derivations(self, derived: list[DerivedFigure], all_ids: list[str], shown: str) -> None:
+        """Each derived figure's sum is right, its operands are in a source, and the text shows it."""
+        stored = [s for s in self.sources.of(all_ids) if s.snapshot is not None]
+        severity = "error" if self.sources.policy.figures_must_match else "warning"
+        shown_values = {f.value for f in figures_in(shown)}
+        for item in derived:
+            line = item.where.line
+            value = parse_figure(item.figure)
+            result, operands = evaluate(item.formula)
+            if value is None:
+                self.fields.problem(line, f"'{item.figure}' is not a figure", "write the number as the text shows it, e.g. '237'")
+                continue
+            if result is None:
+                self.fields.problem(line, f"'{item.formula}' is not a sum the build can check",
+                                    "write plain arithmetic on numbers, e.g. 143 + 94 (+ - * / and brackets)")
+                continue
+            if result.normalize() != value.normalize():
+                self.fields.problem(line, f"the derivation of {item.figure} is wrong: {item.formula} = {_plain(result)}",
+                                    "correct the figure in the text or the sum")
+            for operand in operands:
+                if not any(operand.normalize() in source_values(s) for s in stored):
+                    self.fields.problem(line, f"the figure {_plain(operand)} in the derivation of {item.figure} is not in "
+                                        "the stored copy of any of the event's sources",
+                                        "a derived figure must be made from sourced figures", severity)
+            if value.normalize() not in shown_values:
+                self.fields.problem(line, f"the derived figure {item.figure} is not in the event's text",
+                                    "remove it from derived:, or check how the text writes it", "warning")
+
+    def unused_exemptions(self, phrases: list[tuple[str, int]]) -> None:
+        for phrase, line in phrases:
+            if normalise(phrase) not in self.quoted_exemptions:
+                self.fields.problem(line, f"'{_short(phrase)}' is listed under not_quotations but is not shown in quotation marks",
+                                    "remove it from not_quotations:", "warning")
+
+
+def read_derived(fields: Fields) -> list[DerivedFigure]:
+    found = []
+    for item in fields.items("derived") or []:
+        if not isinstance(item.value, YMap):
+            fields.problem(item.line, "each derived figure needs 'figure:' and 'from:'",
+                           "e.g.  - figure: '237'\n          from: 143 + 94")
+            continue
+        entry = Fields(item, Location(fields.where.path, item.line), fields.problems, "derived figure")
+        entry.check_keys(("figure", "from"))
+        figure = entry.text("figure", required=True, hint="the figure as the text shows it, e.g. '237'")
+        formula = entry.text("from", required=True, hint="how it was computed, e.g. 143 + 94")
+        if figure and formula:
+            found.append(DerivedFigure(figure, formula, Location(fields.where.path, entry.line("figure"))))
+    return found
+
+
+def read_not_quotations(fields: Fields) -> list[tuple[str, int]]:
+    found = []
+    for item in fields.items("not_quotations") or []:
+        if isinstance(item.value, str) and item.value.strip():
+            found.append((item.value.strip(), item.line))
+        else:
+            fields.problem(item.line, "each entry of not_quotations is a phrase, as the text shows it in quotation marks")
+    return found
+
+
+def source_values(source: Source) -> frozenset[Decimal]:
+    """The figures a source states: those of its stored text, and the day and year it was
+    published (an article of 16 December 2024 that says "Monday" dates it)."""
+    date = source.published
+    own = {Decimal(part) for part in (date.year, date.day) if part is not None}
+    return values_in(source.snapshot or "") | own
+
+
+def _likeness(quotation: str, snapshot: str) -> float:
+    passage = closest_passage(quotation, snapshot)
+    return SequenceMatcher(None, normalise(quotation), passage, autojunk=False).ratio() if passage else 0.0
+
+
+def _short(text: str, limit: int = _SHOWN) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
