@@ -25,7 +25,7 @@ from functools import cached_property
 from urllib.parse import urljoin, urlsplit
 
 from .markup import MarkdownRenderer
-from .model import Event, EventDate, Source, Timeline
+from .model import ClaimReview, Event, EventDate, Source, Timeline
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -196,11 +196,11 @@ class ExportContext:
         parts.append(self.html(event, event.body_markdown))
         review = event.claim_review
         if review:
-            claimant = _e(review.claimant)
             parts.append(
-                f"<h2>Claim review</h2><p><strong>Claim</strong> ({claimant}): <q>{_e(review.claim)}</q></p>"
+                f"<h2>Claim review</h2>{_claim_html(review)}"
                 f"<p><strong>Our rating: {_e(review.rating_name)}</strong> ({review.rating_value} on a scale "
-                f"from 1, false, to 5, true)</p>" + self.html(event, review.verdict_markdown, "verdict-")
+                f"from 1, false, to 5, true). {_e(review.rating_definition)}</p>"
+                + self.html(event, review.verdict_markdown, "verdict-")
             )
         parts.append(_source_list_html(event))
         return _Item(
@@ -262,13 +262,18 @@ def period_end(date: EventDate) -> datetime.date:
         return datetime.date.max
 
 
+def last_modified(event: Event) -> EventDate:
+    """The latest date on which the record of the event changed (Event.modified_dates: its own
+    date, `updated`, corrections, the claim review). A known day beats the month or year it
+    starts: 2024 < 2024-12 < 2024-12-01, the order of the ISO text, by which event.html sorts."""
+    return max(event.modified_dates, key=EventDate.sort_key)
+
+
 def updated(event: Event) -> tuple[datetime.date, bool]:
-    """The latest of the event's date (its first day) and its corrections' dates, and whether that
-    day is really known (False when it is only the first day of a month or year)."""
-    candidates = [(first_day(event.date), event.date.day is not None)]
-    candidates += [(first_day(c.date), c.date.day is not None) for c in event.corrections]
-    # On a tie a known day wins: True sorts after False.
-    return max(candidates)
+    """The first day of last_modified(event), and whether that day is really known (False when it
+    is only the first day of a month or year)."""
+    latest = last_modified(event)
+    return first_day(latest), latest.day is not None
 
 
 def _clean(text: str) -> str:
@@ -304,16 +309,31 @@ def _primary_url(source: Source) -> str:
     return source.archive_url if source.is_dead and source.archive_url else source.url
 
 
+def _claim_html(review: ClaimReview) -> str:
+    """The claim as event.html shows it: in quotation marks only when its words were found in the
+    stored copy of the source it appears in; otherwise a description, said to be whose it is."""
+    made = _e(review.claimant) + (f", {_e(review.claim_date.display)}" if review.claim_date else "")
+    if review.claim_is_quotation and review.appearance:
+        return (f"<p><strong>Claim:</strong> <q>{_e(review.claim)}</q></p>"
+                f"<p><strong>Made by:</strong> {made} (as reported by {_e(review.appearance.publisher)})</p>")
+    if review.appearance:
+        return (f"<p><strong>Claim, as described by {_e(review.appearance.publisher)}:</strong> "
+                f"{_e(review.claim)}</p><p><strong>Made by:</strong> {made}</p>")
+    when = f"<p><strong>Made:</strong> {_e(review.claim_date.display)}</p>" if review.claim_date else ""
+    return f"<p><strong>Claim by {_e(review.claimant)}:</strong> {_e(review.claim)}</p>{when}"
+
+
 def _source_list_html(event: Event) -> str:
     items = []
     for citation in event.citations:
         source = citation.source
-        title = _e(source.title) if source.title_is_description else f"<cite>{_e(source.title)}</cite>"
+        link = f'<a href="{_e(_primary_url(source))}">'
         dead = " (archived copy: the original address no longer works)" if source.is_dead else ""
-        items.append(
-            f'<li>{_e(source.publisher)}. <a href="{_e(_primary_url(source))}">{title}</a>. '
-            f"{_e(source.published.display)}.{dead}</li>"
-        )
+        if source.title_is_description:  # our description of the page, not its headline
+            cited = f"{_e(source.publisher)}: {link}{_e(source.title[1:-1].strip())}</a>."
+        else:
+            cited = f"{_e(source.publisher)}. {link}<cite>{_e(source.title)}</cite></a>."
+        items.append(f"<li>{cited} {_e(source.published.display)}.{dead}</li>")
     return "<h2>Sources</h2>\n<ol>" + "".join(items) + "</ol>"
 
 
@@ -426,17 +446,21 @@ def _ics_event(context: ExportContext, event: Event, plain: str) -> str:
     start = first_day(event.date)
     end = max(period_end(event.end_date or event.date), period_end(event.date))
     url = context.event_url(event)
+    modified = updated(event)[0]
     description = "\n\n".join(filter(None, [plain, _precision_note(event), url]))
     lines = [
         "BEGIN:VEVENT",
         f"UID:{event.slug}@{context.host}",
-        f"DTSTAMP:{updated(event)[0]:%Y%m%d}T000000Z",  # from the content, never the clock
+        # DTSTAMP (RFC 5545 §3.8.7.2) says when this copy of the event was made: the day its
+        # record last changed stands in for it, from the content, never the clock.
+        f"DTSTAMP:{modified:%Y%m%d}T000000Z",
         f"DTSTART;VALUE=DATE:{start:%Y%m%d}",
         f"DTEND;VALUE=DATE:{end:%Y%m%d}",
         f"SUMMARY:{_ics_text(event.title)}",
         f"DESCRIPTION:{_ics_text(description)}",
         f"URL:{url}",
         "TRANSP:TRANSPARENT",  # a past event in a timeline does not make anyone busy
+        f"LAST-MODIFIED:{modified:%Y%m%d}T000000Z",  # §3.8.7.3
     ]
     if event.tags:
         lines.append("CATEGORIES:" + ",".join(_ics_text(tag) for tag in event.tags))

@@ -7,7 +7,8 @@ import json
 
 from markupsafe import Markup
 
-from .model import Event, SiteConfig
+from .exports import last_modified
+from .model import Event, SiteConfig, Source
 
 
 def event_json_ld(event: Event, site: SiteConfig, page_url: str, description: str) -> Markup:
@@ -29,16 +30,23 @@ def event_json_ld(event: Event, site: SiteConfig, page_url: str, description: st
         "publisher": {"@type": "Organization", "name": site.title, "url": site.base_url},
         "about": happening,
         "keywords": list(event.tags),
-        "citation": [
-            {"@type": "CreativeWork", "name": c.source.title, "url": c.source.url,
-             "publisher": {"@type": "Organization", "name": c.source.publisher},
-             "datePublished": c.source.published.iso}
-            for c in event.citations
-        ],
+        "citation": [_cited(c.source) for c in event.citations],
+        # The latest day the record changed (its own date, `updated`, corrections, the claim
+        # review), as the feeds, the sitemap and the calendar give it.
+        "dateModified": last_modified(event).iso,
     }
-    if event.corrections:
-        data["dateModified"] = event.corrections[0].date.iso
     return script_safe_json(data)
+
+
+def _cited(source: Source) -> dict:
+    work: dict = {"@type": "CreativeWork"}
+    if source.title_is_description:  # our description of the page, not its name
+        work["description"] = source.title[1:-1].strip()
+    else:
+        work["name"] = source.title
+    work.update({"url": source.url, "publisher": {"@type": "Organization", "name": source.publisher},
+                 "datePublished": source.published.iso})
+    return work
 
 
 def claim_review_json_ld(event: Event, site: SiteConfig, page_url: str) -> Markup | None:

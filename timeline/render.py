@@ -22,7 +22,8 @@ from .cache import IN_MEMORY_ONLY, BuildCache, digest, folder_digest
 from .exports import ExportContext, render_exports
 from .jsonld import claim_review_json_ld, event_json_ld
 from .markup import PREFIX, CitedHtml, MarkdownRenderer
-from .model import RATINGS, Event, Timeline
+from .model import RATING_DEFINITIONS, RATINGS, Event, Timeline
+from .rules import policy_counts, rules_for
 from .overview import overview_svg
 from .processes import fork_map, shared
 from .quotes import text_fragment_url
@@ -60,6 +61,7 @@ class EventView:
     prefix: str  # the prefix of its citation anchors: the slug, or a short e1, e2 … on long lists
     description: str  # plain text of the summary (or body), for <meta name="description">
     verdict: CitedHtml | None = None  # the claim review's verdict, on the event's own page
+    lede: CitedHtml | None = None  # the summary, leading the event's own page
 
     @property
     def citations(self):
@@ -67,10 +69,12 @@ class EventView:
 
     @cached_property  # asked once per citation by the templates
     def backlinks(self) -> dict[int, list[str]]:
-        """Per citation number, every marker on the page that points to it."""
-        merged = {n: list(a) for n, a in self.text.backlinks.items()}
-        for number, anchors in (self.verdict.backlinks if self.verdict else {}).items():
-            merged.setdefault(number, []).extend(anchors)
+        """Per citation number, every marker on the page that points to it, in the page's order:
+        the verdict (in the claim review box), the lede, then the text."""
+        merged: dict[int, list[str]] = {}
+        for part in (self.verdict, self.lede, self.text):
+            for number, anchors in (part.backlinks if part else {}).items():
+                merged.setdefault(number, []).extend(anchors)
         return merged
 
 
@@ -107,10 +111,13 @@ class _EventRenderer:
         # The description is the summary's (or the body's) text: taken from the HTML that lists and
         # pages need anyway, rather than from a second Markdown conversion.
         description = self.markdown.plain(event.summary_markdown or event.body_markdown, numbers)
-        verdict = None
+        verdict = lede = None
         if event.claim_review and not use_summary:
             verdict = self.markdown.render(event.claim_review.verdict_markdown, numbers, prefix, "verdict-")
-        return EventView(event, self.markdown.render(text, numbers, prefix), event.slug, prefix, description, verdict)
+        if event.summary_markdown and not use_summary:
+            lede = self.markdown.render(event.summary_markdown, numbers, prefix, "lede-")
+        return EventView(event, self.markdown.render(text, numbers, prefix), event.slug, prefix, description,
+                         verdict, lede)
 
     def page(self, event: Event) -> bytes:
         path = f"events/{event.slug}/index.html"
@@ -277,10 +284,14 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
     corrections = [(c, EventLink(e.slug, e.title)) for c, e in timeline.corrections()]
     page("corrections/index.html", "corrections.html",
          [part for c, link in corrections for part in (c.date.iso, c.text, *link)], corrections=corrections)
-    snapshot_count = sum(1 for s in timeline.sources if s.snapshot is not None)
-    page("fact-checking/index.html", "policy.html", [f"{len(timeline.sources)} {snapshot_count}"],
-         policy=timeline.site.policy, ratings=RATINGS, source_count=len(timeline.sources),
-         snapshot_count=snapshot_count)
+    policy = timeline.site.policy
+    sections: dict[str, list] = {}
+    for rule, text, severity in rules_for(policy):
+        sections.setdefault(rule.section, []).append((rule, text, severity))
+    counts = policy_counts(timeline)
+    ratings = [(key, name, value, RATING_DEFINITIONS[key]) for key, (value, name) in RATINGS.items()]
+    page("fact-checking/index.html", "policy.html", [repr(sorted(counts.items())), repr(policy)],
+         sections=list(sections.items()), ratings=ratings, counts=counts)
     page("404.html", "404.html", [])  # the site's settings only: in the scope of every key
     files.update((path, text.encode("utf-8")) for path, text in pages.items())
     if exports:
