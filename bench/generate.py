@@ -277,8 +277,9 @@ policy:
             if len(sentences) > 2 and rng.random() < 0.3:  # a marker inside the paragraph too
                 sentences[0] += marker
             text = " ".join(sentences) + marker
-            if p == paragraphs - 1 and rng.random() < 0.1:
-                text = "> " + text  # a block quote
+            if p == paragraphs - 1 and rng.random() < 0.1 and source["snapshot"]:
+                # A block quote is a quotation: its words come from the cited source's stored text.
+                text = "> " + " ".join(source["snapshot"][:2]) + marker
             body_parts.append(text)
             words += count
         words_total += words

@@ -4,8 +4,11 @@ and every figure too: decided on the tree Python-Markdown builds, reported at th
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import SITE_YAML, SOURCE_YAML, minimal_files
+from timeline.markup import MarkdownRenderer
 from timeline.figures import evaluate, figures_in, values_in
 from timeline.quotes import quotation_found, quotations_in
 from timeline.statements import StatementReader
@@ -228,3 +231,29 @@ def test_statements_carry_their_source_lines():
     assert [(b.kind, b.line, b.text) for b in blocks] == [
         ("paragraph", 1, "Text one\nline two."), ("list item", 6, "item")]
     assert blocks[0].line_at(blocks[0].text.index("line")) == 2
+
+
+# -- One parse for checking and publishing ----------------------------------------------------
+
+_ATOMS = ["a", "b c", "\n", "\n\n", "  ", "    ", "> ", "- ", "* ", "1. ", "#", "[", "]", "(", ")", "<div>",
+          "</div>", "<b>", "`", "*", "_", "!", '"', "'", "http://x", "[^s]", "---", "===", "\t", "\u2028", "\x85",
+          "&amp;", "\\", "\r", "[x]: http://y", "  \n", "<!--", "-->", "<http://z>", "~~~", "```"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_ATOMS), min_size=1, max_size=30))
+def test_the_parse_that_is_checked_is_the_parse_that_is_published(atoms):
+    """Validation reads statements from a text whose lines carry invisible marks of their numbers;
+    render.py publishes that conversion. It must be the text's own conversion, marks aside."""
+    text = "".join(atoms)
+    assert StatementReader().read(text)[1] == MarkdownRenderer().convert(text)
+
+
+def test_the_real_and_golden_texts_convert_the_same_when_checked():
+    from conftest import PROJECT
+    from timeline.load import load_content
+
+    reader, renderer = StatementReader(), MarkdownRenderer()
+    for folder in (PROJECT / "content", PROJECT / "tests/golden/content"):
+        for event in load_content(folder).events:
+            assert reader.read(event.body)[1] == renderer.convert(event.body), event.where

@@ -85,19 +85,36 @@ class _NoMemo:
         pass
 
 
+_PRIVATE = re.compile("[\ue000-\ue0ff]")
+
+
+def strip_private(text: str) -> str:
+    """The private-use marks this package uses as stand-ins can never come from an editor's text."""
+    return _PRIVATE.sub("", text)
+
+
 class MarkdownRenderer:
     """One configured Markdown converter, reused: building one per page is the slow part.
 
-    Results are kept in `memo` (the build cache) by a digest of the text and the citation
-    numbers, so a text shown on several pages, or unchanged since the last build, is converted once.
+    A text is converted and sanitised once per build, whatever numbers and anchors its pages give
+    its citations (those are put in afterwards), and not at all when validation, which parsed it
+    to check its statements, hands over its conversion (`converted`). Results are kept in `memo`
+    (the build cache), so a text unchanged since the last preview rebuild is not converted again.
     """
 
     def __init__(self, memo: Memo | None = None) -> None:
         self._md = configure(markdown.Markdown(extensions=[], output_format="html"))
         self.memo = memo or _NoMemo()
         # This build's results by the text itself: a dict lookup, where the memo's key is a digest.
+        self._clean: dict[str, str] = {}
+        self._converted: dict[str, str] = {}
         self._seen: dict[tuple, tuple[str, dict[int, list[str]]]] = {}
         self._plain: dict[tuple, str] = {}
+
+    def know(self, converted: tuple[tuple[str, str], ...]) -> None:
+        """Python-Markdown's output for some texts, made by validation: no need to convert them."""
+        for text, html in converted:
+            self._converted.setdefault(text, html)
 
     def render(self, text: str, numbers: dict[str, int], anchor_prefix: str, part: str = "") -> CitedHtml:
         """`numbers` maps source id → citation number; markers link to '#<prefix>-src-<n>'.
@@ -107,11 +124,7 @@ class MarkdownRenderer:
         numbered = tuple(sorted(numbers.items()))
         stored = self._seen.get((text, numbered, part))
         if stored is None:
-            key = ("html", digest(text, repr(list(numbered)), part))  # kept for this run only: see cache.py
-            stored = self.memo.get(key)
-            if stored is None:
-                stored = self._render(text, numbers, part)
-            self.memo.put(key, stored)
+            stored = _link_citations(self.sanitised(text), numbers, part)
             self._seen[text, numbered, part] = stored
         html, backlinks = stored
         return CitedHtml(
@@ -119,34 +132,22 @@ class MarkdownRenderer:
             {number: [a.replace(PREFIX, anchor_prefix) for a in anchors] for number, anchors in backlinks.items()},
         )
 
-    def _render(self, text: str, numbers: dict[str, int], part: str) -> tuple[str, dict[int, list[str]]]:
+    def sanitised(self, text: str) -> str:
+        """The text as sanitised HTML, its citations still placeholders."""
+        clean = self._clean.get(text)
+        if clean is None:
+            key = ("html", digest(text))  # kept for this run only: see cache.py
+            clean = self.memo.get(key)
+            if clean is None:
+                converted = self._converted.pop(text, None)
+                clean = sanitise(converted if converted is not None else self.convert(text))
+            self.memo.put(key, clean)
+            self._clean[text] = clean
+        return clean
+
+    def convert(self, text: str) -> str:
         self._md.reset()
-        text = text.replace(_OPEN, "").replace(_CLOSE, "").replace(PREFIX, "")
-        html = self._md.convert(text)
-        clean = nh3.clean(
-            html,
-            tags=ALLOWED_TAGS,
-            attributes=ALLOWED_ATTRIBUTES,
-            url_schemes=ALLOWED_SCHEMES,
-            link_rel="noopener noreferrer",
-            strip_comments=True,
-        )
-        backlinks: dict[int, list[str]] = {}
-
-        def link(match: re.Match) -> str:
-            source_id = match.group(1)
-            number = numbers.get(source_id)
-            if number is None:  # validation prevents this; show the marker rather than lose it
-                return str(escape(f"[^{source_id}]"))
-            anchors = backlinks.setdefault(number, [])
-            anchor = f"{PREFIX}-{part}cite-{number}-{len(anchors) + 1}"
-            anchors.append(anchor)
-            return (
-                f'<sup class="cite"><a id="{anchor}" href="#{PREFIX}-src-{number}" '
-                f'aria-label="source {number}">[{number}]</a></sup>'
-            )
-
-        return _PLACEHOLDER.sub(link, clean), backlinks
+        return self._md.convert(strip_private(text))
 
     def plain(self, text: str, numbers: dict[str, int] | None = None) -> str:
         """Text without markup or citation markers, for a description. Made from the rendering
@@ -156,6 +157,37 @@ class MarkdownRenderer:
         if key not in self._plain:
             self._plain[key] = plain_text(self.render(text, numbers, "p").html)
         return self._plain[key]
+
+
+def sanitise(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def _link_citations(clean: str, numbers: dict[str, int], part: str) -> tuple[str, dict[int, list[str]]]:
+    """Our own citation links, put in place of the placeholders after sanitising."""
+    backlinks: dict[int, list[str]] = {}
+
+    def link(match: re.Match) -> str:
+        source_id = match.group(1)
+        number = numbers.get(source_id)
+        if number is None:  # validation prevents this; show the marker rather than lose it
+            return str(escape(f"[^{source_id}]"))
+        anchors = backlinks.setdefault(number, [])
+        anchor = f"{PREFIX}-{part}cite-{number}-{len(anchors) + 1}"
+        anchors.append(anchor)
+        return (
+            f'<sup class="cite"><a id="{anchor}" href="#{PREFIX}-src-{number}" '
+            f'aria-label="source {number}">[{number}]</a></sup>'
+        )
+
+    return _PLACEHOLDER.sub(link, clean), backlinks
 
 
 _CITE = re.compile(r'<sup class="cite">.*?</sup>')

@@ -195,6 +195,9 @@ class Event:
     derived: tuple[DerivedFigure, ...] = ()  # figures the editor computed from sourced ones
     quotations_verified: int = 0  # quotations of its text and quotes under its sources, all found
     figures_verified: int = 0  # figures of its text found in a source, or derived from ones that are
+    # Python-Markdown's output for each of its Markdown texts, from the parse validation checked:
+    # render.py shows that very parse rather than converting the texts again.
+    converted: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
     fingerprint: str = ""  # a digest of every file the event's page is made from
 
     def sort_key(self) -> tuple:

@@ -121,33 +121,34 @@ class Quotation:
     end: int  # offset after the closing mark
 
 
+_MARKS = re.compile("[\u201c\"\u2018'\u00ab]")
+
+
 def quotations_in(text: str) -> list[Quotation]:
     """Spans of `text` in quotation marks, outermost only: “a ‘b’ c” is one quotation."""
     found: list[Quotation] = []
-    i = 0
-    while i < len(text):
-        mark = text[i]
-        closer = _OPENERS.get(mark)
-        if closer and (i == 0 or text[i - 1] in _BEFORE_OPENING) and i + 1 < len(text) and not text[i + 1].isspace():
-            end = _closing(text, i + 1, closer, mark in "'\u2018")
+    resume = 0
+    for match in _MARKS.finditer(text):
+        i = match.start()
+        if i < resume:
+            continue  # inside the previous quotation
+        mark = match.group()
+        if (i == 0 or text[i - 1] in _BEFORE_OPENING) and i + 1 < len(text) and not text[i + 1].isspace():
+            end = _closing(text, i + 1, _OPENERS[mark], mark in "'\u2018")
             if end is not None:
                 found.append(Quotation(text[i + 1:end], i, end + 1))
-                i = end + 1
-                continue
-        i += 1
+                resume = end + 1
     return found
 
 
 def _closing(text: str, start: int, closer: str, single: bool) -> int | None:
-    for j in range(start, len(text)):
-        if text[j] != closer:
-            continue
+    j = text.find(closer, start)
+    while j >= 0:
         after = text[j + 1] if j + 1 < len(text) else " "
-        if single and (after.isalnum() or not text[j - 1].strip()):
-            continue  # an apostrophe: “it’s”, “officers’ ”
-        if closer == '"' and after.isalnum():
-            continue
-        return j
+        apostrophe = single and (after.isalnum() or not text[j - 1].strip())  # “it’s”, “officers’ ”
+        if not apostrophe and not (closer == '"' and after.isalnum()):
+            return j
+        j = text.find(closer, j + 1)
     return None
 
 

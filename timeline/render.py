@@ -106,6 +106,7 @@ class _EventRenderer:
         self.exports = ExportContext(timeline, self.markdown, memo, scope) if exports else None
 
     def view(self, event: Event, use_summary: bool, prefix: str) -> EventView:
+        self.markdown.know(event.converted)
         numbers = {c.source.id: c.number for c in event.citations}
         text = event.summary_markdown if use_summary and event.summary_markdown else event.body_markdown
         # The description is the summary's (or the body's) text: taken from the HTML that lists and

@@ -12,28 +12,30 @@ a heading, a rule or an HTML block). Each statement's words then carry the line 
 
 from __future__ import annotations
 
+import bisect
 import re
 import xml.etree.ElementTree as etree
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import markdown
 import markdown.treeprocessors
-import markdown.util
 
 from .markers import MARKER
-from .markup import configure
+from .markup import configure, strip_private
 
 _TAG_OPEN, _TAG_CLOSE = "\ue010", "\ue011"
 _DIGIT = 0xE020  # line numbers are written with ten private-use digits
 _CITE_OPEN, _CITE_CLOSE = "\ue000", "\ue001"
+_LINE_MARK = re.compile(f"{_TAG_OPEN}[\ue020-\ue029]+{_TAG_CLOSE}")
 _STASH = re.compile("\x02wzxhzdk:([0-9]+)\x03")
 _TOKENS = re.compile(f"{_TAG_OPEN}([\ue020-\ue029]+){_TAG_CLOSE}|{_CITE_OPEN}([^{_CITE_CLOSE}]*){_CITE_CLOSE}|\x02wzxhzdk:([0-9]+)\x03")
 
 # What may precede a line's content without deciding its kind: indentation, quote marks, a list marker.
-_PREFIX = re.compile(r"^((?:[ \t]*>)*[ \t]*(?:(?:[-*+]|[0-9]{1,9}[.)])[ \t]+)?)")
+_PREFIX = re.compile(r"^((?:[ \t]*(?:>|(?:[-*+]|[0-9]{1,9}[.)])(?=[ \t])))*[ \t]*)")
+_TAB_LENGTH = 4  # Python-Markdown's default
+_LINK_CHARACTERS = ("[", "]", "(", ")", "<", ">", '"', "'")
 _RULE_OR_UNDERLINE = re.compile(r"^[-=*_ \t]+$")
 _REFERENCE = re.compile(r"^\[[^\]]+\]:")
-_HTML_BLOCK_START = re.compile(r"^</?([A-Za-z][A-Za-z0-9-]*)|^<!|^<\?")
 _BLOCKS = {"p", "li", "td", "th", "dd", "dt"}
 _NESTED_BLOCKS = {"ul", "ol", "p", "blockquote", "pre", "table", "dl", "div",
                   "h1", "h2", "h3", "h4", "h5", "h6", "hr"}
@@ -56,25 +58,25 @@ class Span:
 class Block:
     """One statement-bearing block: a paragraph, list item or table cell, in reading order.
 
-    `text` has no markers; `lines[i]` is the 0-based source line of `text[i]`."""
+    `text` has no markers; `line_at(i)` is the 0-based source line of `text[i]`."""
 
     kind: str
     text: str
-    lines: tuple[int, ...]
+    lines: tuple[tuple[int, int], ...]  # (offset, 0-based line of the text from that offset on)
     spans: tuple[Span, ...]
     markers: tuple[tuple[int, str], ...]  # (0-based line, source id) of every marker
     in_blockquote: bool = False
     raw_html: bool = False  # an HTML block: its text is published, but it can hold no citation
     html: str = ""  # the HTML block as written
+    anchored: bool = True  # False: no line of it carried a mark, so its lines are relative
 
     @property
     def line(self) -> int:
         return self.line_at(0)
 
     def line_at(self, offset: int) -> int:
-        if not self.lines:
-            return 0
-        return self.lines[min(max(offset, 0), len(self.lines) - 1)]
+        at = bisect.bisect_right(self.lines, (offset, float("inf"))) - 1
+        return self.lines[at][1] if at >= 0 else 0
 
     @property
     def states_something(self) -> bool:
@@ -97,27 +99,35 @@ class Block:
 
 
 def tag_lines(text: str) -> str:
-    """Every line's content prefixed with its number, where that cannot change the parse."""
+    """Every line's content prefixed with its number, where that cannot change the parse.
+
+    The mark goes after the indentation, '>' and list markers (and tabs are expanded first, as
+    Python-Markdown does). Not marked: a line whose first characters decide what it is (a heading,
+    a rule or underline, a fence, a link definition, HTML), or could close or open something
+    begun elsewhere (a code span, emphasis, a link over a line break: it starts with '`', '*',
+    '_', a bracket, a quotation mark or '<', or the line before ends with a bracket or a quotation
+    mark). Their lines are counted on from the previous mark. tests/test_statements.py checks
+    that the marked text converts exactly as the text does, marks aside."""
     tagged = []
+    previous = ""
+    # Tabs first, as Python-Markdown expands them: a mark before a tab would move its stop.
+    text = text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(_TAB_LENGTH)
     for number, line in enumerate(text.split("\n")):
         prefix = _PREFIX.match(line).group(1)  # type: ignore[union-attr]  # the pattern always matches
         rest = line[len(prefix):]
-        block_start = _HTML_BLOCK_START.match(rest)
-        if (not rest.strip() or rest.startswith(("#", "```", "~~~")) or _RULE_OR_UNDERLINE.match(line)
-                or _REFERENCE.match(rest) or (block_start and _is_block_html(block_start.group(1)))):
+        # Past any other white space too (U+2028, U+0085…), which Python-Markdown strips from a
+        # block's start: a mark before it would keep it.
+        spaces = len(rest) - len(rest.lstrip())
+        prefix, rest = prefix + rest[:spaces], rest[spaces:]
+        ends_open = previous.rstrip().endswith(_LINK_CHARACTERS)
+        previous = line
+        if (not rest.strip() or rest.startswith(("#", "`", "~~~", "*", "_", *_LINK_CHARACTERS)) or ends_open
+                or _RULE_OR_UNDERLINE.match(rest) or _REFERENCE.match(rest)):
             tagged.append(line)
         else:
             digits = "".join(chr(_DIGIT + int(d)) for d in str(number))
             tagged.append(f"{prefix}{_TAG_OPEN}{digits}{_TAG_CLOSE}{rest}")
     return "\n".join(tagged)
-
-
-def _is_block_html(name: str | None) -> bool:
-    # None: a comment or processing instruction, which Python-Markdown also treats as a block.
-    return name is None or name.lower() in _BLOCK_LEVEL
-
-
-_BLOCK_LEVEL = frozenset(markdown.util.BLOCK_LEVEL_ELEMENTS)
 
 
 class _Capture(markdown.treeprocessors.Treeprocessor):
@@ -138,14 +148,22 @@ class StatementReader:
 
     def blocks(self, text: str) -> list[Block]:
         """Every block of `text` that can state something, in reading order."""
+        return self.read(text)[0]
+
+    def read(self, text: str) -> tuple[list[Block], str]:
+        """The blocks, and Python-Markdown's output for the text: the very conversion the page
+        shows (the line marks taken out), so render.py need not convert the text again."""
         self._md.reset()
         self._capture.root = None
-        self._md.convert(tag_lines(_strip_private(text)))
+        html = self._md.convert(tag_lines(strip_private(text)))
         stash = list(self._md.htmlStash.rawHtmlBlocks)
         found: list[Block] = []
         if self._capture.root is not None:
             self._walk(self._capture.root, stash, found, in_quote=False)
-        return [_placed(block, text) for block in found]
+        placed: list[Block] = []
+        for block in found:
+            placed.append(_placed(block, text, placed[-1].line if placed else 0))
+        return placed, _LINE_MARK.sub("", html)
 
     def _walk(self, element: etree.Element, stash: list, found: list[Block], in_quote: bool) -> None:
         for child in element:
@@ -159,19 +177,23 @@ class StatementReader:
             self._walk(child, stash, found, in_quote or tag == "blockquote")
 
 
-def _placed(block: Block, text: str) -> Block:
-    """An HTML block whose lines could not be tagged (they start with '<') is found by its words."""
-    if not block.raw_html or any(block.lines):
+def _placed(block: Block, text: str, after: int) -> Block:
+    """A block none of whose lines could carry a mark (an HTML block, a line after a bracket) is
+    found in the text by its first words, looking from the line of the block before it."""
+    if block.anchored:
         return block
-    first = next((line.strip() for line in str(block.html).split("\n") if line.strip()), "")
-    offset = text.find(first) if first else -1
-    line = text.count("\n", 0, offset) if offset >= 0 else 0
-    return Block(block.kind, block.text, (line,) * len(block.text), block.spans, (), block.in_blockquote, True)
-
-
-def _strip_private(text: str) -> str:
-    """The marks this module and markup.py use can never come from the editor's text."""
-    return re.sub("[\ue000-\ue0ff]", "", text)
+    source = block.html or block.text
+    words = re.findall(r"[^\W_]+", _LINE_MARK.sub("", re.sub(r"<[^>]*>", " ", source)))[:4]
+    found = 0
+    if words:
+        start = 0
+        for _ in range(after):  # the offset of line `after`
+            start = text.find("\n", start) + 1
+        match = re.compile(r"\W+".join(map(re.escape, words))).search(text, start)
+        found = text.count("\n", 0, match.start()) if match else after
+    table = tuple((offset, found + line) for offset, line in block.lines)
+    return replace(block, lines=table, anchored=True,
+                   markers=tuple((found + line, source_id) for line, source_id in block.markers))
 
 
 def _block(element: etree.Element, stash: list, kind: str, in_quote: bool) -> Block | None:
@@ -196,41 +218,68 @@ def _own_text(element: etree.Element):
 
 
 def _parse(raw: str, stash: list, kind: str, in_quote: bool) -> Block | None:
-    text: list[str] = []
-    lines: list[int] = []
-    markers: list[tuple[int, str]] = []
+    pieces: list[str] = []
+    length = 0
+    newlines: list[int] = []  # offsets just after each line break of the text
+    marks: list[tuple[int, int]] = []  # (offset, line) of each line mark
+    markers: list[tuple[int, str]] = []  # (offset, source id)
     groups: list[tuple[int, list[str]]] = []  # (offset where the group starts, ids)
-    line = 0
     silent = ""  # inside an inline <script> or <style>: published as nothing, so counts as nothing
     position = 0
+
+    def add(piece: str) -> None:
+        nonlocal length
+        if not piece:
+            return
+        newline = piece.find("\n")
+        while newline >= 0:
+            newlines.append(length + newline + 1)
+            newline = piece.find("\n", newline + 1)
+        pieces.append(piece)
+        length += len(piece)
+
     for token in _TOKENS.finditer(raw):
         if not silent:
-            _append(raw[position:token.start()], line, text, lines)
+            add(raw[position:token.start()])
         position = token.end()
         number, source_id, stashed = token.groups()
         if number is not None:
-            line = int("".join(str(ord(c) - _DIGIT) for c in number))
+            marks.append((length, int("".join(str(ord(c) - _DIGIT) for c in number))))
         elif source_id is not None and not silent:
-            markers.append((line, source_id))
-            offset = len(text)
-            if groups and groups[-1][0] == offset:
+            markers.append((length, source_id))
+            if groups and groups[-1][0] == length:
                 groups[-1][1].append(source_id)
             else:
-                groups.append((offset, [source_id]))
+                groups.append((length, [source_id]))
         elif stashed is not None:
             silent = _silence(str(stash[int(stashed)]), silent)
     if not silent:
-        _append(raw[position:], line, text, lines)
-    joined = "".join(text)
+        add(raw[position:])
+    joined = "".join(pieces)
     spans = []
     start = 0
     for offset, ids in groups:
         spans.append(Span(joined[start:offset], start, tuple(ids)))
         start = offset
-        # Only white space between two markers keeps them one group.
     spans.append(Span(joined[start:], start, ()))
-    spans = _merge_groups(spans)
-    return Block(kind, joined, tuple(lines), tuple(spans), tuple(markers), in_quote)
+    lines = _line_table(newlines, marks)
+    block = Block(kind, joined, lines, tuple(_merge_groups(spans)), (), in_quote, anchored=bool(marks))
+    return replace(block, markers=tuple((block.line_at(offset), source_id) for offset, source_id in markers))
+
+
+def _line_table(newlines: list[int], marks: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """(offset, line) wherever the line changes. Between marks, lines are counted by line breaks;
+    before the first mark, counted back from it (from 0 when the block has no mark at all)."""
+    events = sorted([(offset, 1, 0) for offset in newlines] + [(offset, 2, line) for offset, line in marks])
+    first = marks[0] if marks else None
+    line = 0
+    if first is not None:
+        line = first[1] - sum(1 for offset in newlines if offset <= first[0])
+    table: dict[int, int] = {0: line}
+    for offset, kind, value in events:
+        line = line + 1 if kind == 1 else value
+        table[offset] = line
+    return tuple(sorted(table.items()))
 
 
 def _merge_groups(spans: list[Span]) -> list[Span]:
@@ -243,14 +292,6 @@ def _merge_groups(spans: list[Span]) -> list[Span]:
         else:
             merged.append(span)
     return merged
-
-
-def _append(piece: str, line: int, text: list[str], lines: list[int]) -> None:
-    for character in piece:
-        text.append(character)
-        lines.append(line)
-        if character == "\n":
-            line += 1  # a line that could not be tagged: count on from the last tag
 
 
 def _silence(html: str, silent: str) -> str:
@@ -267,10 +308,10 @@ def _silence(html: str, silent: str) -> str:
 def _html_block(html: str, in_quote: bool) -> Block:
     """An HTML block is published (the sanitiser keeps its words), but Markdown inside it is not
     read, so a citation there is not a citation: it counts as text with none."""
-    found = re.search(f"{_TAG_OPEN}([\ue020-\ue029]+){_TAG_CLOSE}", html)
-    line = int("".join(str(ord(c) - _DIGIT) for c in found.group(1))) if found else 0
+    found = _LINE_MARK.search(html)
+    line = int("".join(str(ord(c) - _DIGIT) for c in found.group()[1:-1])) if found else 0
     words = re.sub(r"<(script|style|template|textarea)\b.*?</\1\s*>", " ", html, flags=re.DOTALL | re.IGNORECASE)
     words = re.sub(r"<!--.*?-->|<[^>]*>", " ", words, flags=re.DOTALL)
-    words = re.sub(f"{_TAG_OPEN}[\ue020-\ue029]+{_TAG_CLOSE}", "", words)
-    words = MARKER.sub("", words)
-    return Block("HTML block", words, (line,) * len(words), (Span(words, 0, ()),), (), in_quote, True, html)
+    words = MARKER.sub("", _LINE_MARK.sub("", words))
+    return Block("HTML block", words, ((0, line),), (Span(words, 0, ()),), (), in_quote, True, html,
+                 anchored=found is not None)

@@ -116,7 +116,7 @@ def _policy(site: Fields) -> Policy:
 
 
 def _source(raw: RawSource, policy: Policy, problems: list[Problem]) -> Source | None:
-    before = _error_count(problems)
+    before = len(problems)
     source_id = PurePosixPath(raw.where.path).stem
     fields = Fields(raw.data, raw.where, problems, "source file")
     if not SLUG.match(source_id):
@@ -156,14 +156,14 @@ def _source(raw: RawSource, policy: Policy, problems: list[Problem]) -> Source |
                            "archive the page (e.g. web.archive.org/save) and add archive_url: and archive_date:")
         if source.archive_date is not None:
             fields.problem(fields.line("archive_date"), "'archive_date' is given without 'archive_url'")
-    return source if _error_count(problems) == before else None
+    return source if not _errors_since(problems, before) else None
 
 
 def _event(raw: RawEvent, sources: dict[str, Source], broken: set[str], policy: Policy,
            problems: list[Problem]) -> Event | None:
-    before = _error_count(problems)
+    before = len(problems)
     fields = Fields(raw.front, raw.where, problems, "front matter")
-    if _error_count(problems) != before:
+    if _errors_since(problems, before):
         return None  # not a mapping: every key would be reported missing
     fields.check_keys(EVENT_KEYS)
     title = fields.text("title", required=True, hint="add a line such as: title: Biden pardons his son Hunter")
@@ -188,13 +188,13 @@ def _event(raw: RawEvent, sources: dict[str, Source], broken: set[str], policy: 
                        "'updated' is the day the text last changed: it cannot be earlier than the event")
     exempt = read_not_quotations(fields)
     derived = read_derived(fields)
-    claim_is_quotation, quotations, figures = False, 0, 0
+    claim_is_quotation, quotations, figures, converted = False, 0, 0, ()
     if listed:
-        claim_is_quotation, quotations, figures = _check_texts(raw, fields, (title, summary, claim_review), exempt,
+        claim_is_quotation, quotations, figures, converted = _check_texts(raw, fields, (title, summary, claim_review), exempt,
                                                                derived, citations, listed, sources, policy)
         if claim_review and claim_is_quotation:
             claim_review = dataclasses.replace(claim_review, claim_is_quotation=True)
-    if _error_count(problems) != before:
+    if _errors_since(problems, before):
         return None
     return Event(
         slug=slug,
@@ -214,6 +214,7 @@ def _event(raw: RawEvent, sources: dict[str, Source], broken: set[str], policy: 
         derived=tuple(derived),
         quotations_verified=quotations + sum(1 for c in citations if c.quote_verified),
         figures_verified=figures,
+        converted=converted,
         fingerprint=digest(raw.digest, *(c.source.digest for c in citations)),
     )
 
@@ -322,9 +323,9 @@ def _citation_parts(item, fields: Fields) -> tuple[str, str, int]:
 def _corrections(fields: Fields) -> tuple[Correction, ...]:
     found = []
     for item in fields.items("corrections") or []:
-        before = _error_count(fields.problems)
+        before = len(fields.problems)
         entry = Fields(item, Location(fields.where.path, item.line), fields.problems, "correction")
-        if _error_count(fields.problems) != before:
+        if _errors_since(fields.problems, before):
             continue  # not a mapping: its keys would all be reported missing
         entry.check_keys(CORRECTION_KEYS)
         date = entry.date("date", required=True)
@@ -339,9 +340,9 @@ def _corrections(fields: Fields) -> tuple[Correction, ...]:
 def _claim_review(fields: Fields, sources: dict[str, Source], listed: set[str]) -> ClaimReview | None:
     if "claim_review" not in fields.map.items:
         return None
-    before = _error_count(fields.problems)
+    before = len(fields.problems)
     entry = fields.nested("claim_review", "claim_review")
-    if _error_count(fields.problems) != before:
+    if _errors_since(fields.problems, before):
         return None  # not a mapping: its keys would all be reported missing
     entry.check_keys(CLAIM_REVIEW_KEYS)
     claim = entry.text("claim", required=True, hint="the claim as it was made, in one sentence")
@@ -354,7 +355,7 @@ def _claim_review(fields: Fields, sources: dict[str, Source], listed: set[str]) 
     if appearance_id and appearance_id not in listed:
         entry.problem(entry.line("appearance"), f"the appearance '{appearance_id}' is not in this event's sources",
                       "give the id of a listed source in which the claim appears or is reported")
-    if _error_count(fields.problems) != before:
+    if _errors_since(fields.problems, before):
         return None
     return ClaimReview(claim, claimant, claim_date, rating, verdict, date, sources.get(appearance_id))
 
@@ -362,7 +363,7 @@ def _claim_review(fields: Fields, sources: dict[str, Source], listed: set[str]) 
 def _check_texts(raw: RawEvent, fields: Fields, texts: tuple[str, str, ClaimReview | None],
                  exempt: list[tuple[str, int]], derived: list[DerivedFigure],
                  citations: list[Citation], listed: set[str], sources: dict[str, Source], policy: Policy,
-                 ) -> tuple[bool, int, int]:
+                 ) -> tuple[bool, int, int, tuple[tuple[str, str], ...]]:
     """Every statement of the body, summary and verdict cites a listed source; every quotation
     and figure is in a stored copy of a source cited for it. Returns whether the claim under
     review is itself a quotation of the source it appears in, and how many quotations and
@@ -389,7 +390,8 @@ def _check_texts(raw: RawEvent, fields: Fields, texts: tuple[str, str, ClaimRevi
         claim_is_quotation = bool(source and source.snapshot and quotation_found(claim_review.claim, source.snapshot))
     checker.derivations(derived, every, "\n".join(shown))
     checker.unused_exemptions(exempt)
-    counts = (claim_is_quotation, checker.quotations_verified, checker.figures_verified)
+    counts = (claim_is_quotation, checker.quotations_verified, checker.figures_verified,
+              tuple(checker.converted.items()))
     if not raw.body.strip():
         fields.problem(raw.body_line - 1, "the event has no text after the front matter", "write what happened, citing sources")
         return counts
@@ -435,6 +437,7 @@ def _cited_ids(events) -> set[str]:
 
 
 
-def _error_count(problems: list[Problem]) -> int:
-    """Warnings never drop an entry: only errors make it unusable."""
-    return sum(p.is_error for p in problems)
+def _errors_since(problems: list[Problem], start: int) -> bool:
+    """Whether an error was added after `start` (warnings never drop an entry). Only the new
+    part is read: counting the whole list for every entry would take time growing with its square."""
+    return any(p.is_error for p in problems[start:])

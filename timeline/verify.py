@@ -63,6 +63,7 @@ class Checker:
         self.sources = sources
         self.cited: set[str] = set()
         self.quoted_exemptions: set[str] = set()  # not_quotations that were used
+        self.converted: dict[str, str] = {}  # Python-Markdown's output for each text, for render.py
         self.quotations_verified = 0  # found in a stored copy: the fact-checking page counts them
         self.figures_verified = 0
 
@@ -74,7 +75,8 @@ class Checker:
                                 f"the limit is {MARKUP_CHARACTER_LIMIT}",
                                 "the Markdown parser slows to a crawl on long runs of brackets: is this pasted data?")
             return
-        for block in _reader().blocks(text.value):
+        blocks, self.converted[text.value] = _reader().read(text.value)
+        for block in blocks:
             self._block(block, text)
 
     def _line(self, text: Text, block: Block, offset: int = 0) -> int:
