@@ -28,13 +28,33 @@ def test_check_passes_on_the_real_content_with_no_warning():
     result = run_script("check", "--strict")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert "12 events" in result.stdout
+    assert result.stdout.startswith("OK: ")
 
 
-def test_all_twelve_events_are_published_in_date_order(timeline):
-    assert len(timeline.events) == 12
+# The mission: these events stay on the timeline, with these dates, however it grows.
+MISSION = {
+    "marijuana-possession-pardon": "2022-10-06", "marijuana-pardon-expanded": "2023-12-22",
+    "article-125-military-pardon": "2024-06-26", "hunter-biden-pardon": "2024-12-01",
+    "biden-39-pardons-1499-commutations": "2024-12-12", "smirnov-agrees-to-plead-guilty": "2024-12-12",
+    "time-trump-interview-j6-pardons": "2024-12-12", "smirnov-plea-accepted": "2024-12-16",
+    "federal-death-row-commutations": "2024-12-23", "biden-pre-emptive-pardons": "2025-01-20",
+    "trump-inauguration-j6-clemency": "2025-01-20",
+}
+
+
+def test_every_mission_event_is_published_with_its_date_in_date_order(timeline):
+    dates = {e.slug: e.date.iso for e in timeline.events}
+    assert {slug: dates.get(slug) for slug in MISSION} == MISSION
     keys = [e.date.sort_key() for e in timeline.events]
     assert keys == sorted(keys)
+
+
+def test_the_policy_asks_for_every_quotation_and_figure_to_be_verified(timeline):
+    """With these on, `check --strict` passing (above) means every quotation in the text and
+    under the sources, and every figure, was found in a stored copy of a source cited for it."""
+    policy = timeline.site.policy
+    assert policy.quotes_need_snapshots and policy.figures_must_match
+    assert all(e.quotations_verified > 0 for e in timeline.events if "“" in e.body_markdown)
 
 
 def test_every_quote_is_in_its_sources_snapshot_word_for_word(timeline):
@@ -44,18 +64,9 @@ def test_every_quote_is_in_its_sources_snapshot_word_for_word(timeline):
         assert source.snapshot is not None and quote in source.snapshot, (source.id, quote)
 
 
-def test_every_quotation_in_the_text_is_in_a_cited_snapshot(timeline):
-    for event in timeline.events:
-        snapshots = [c.source.snapshot or "" for c in event.citations]
-        text = event.summary_markdown + "\n" + event.body_markdown
-        for quoted in re.findall(r"“([^”]+)”", text):
-            quoted = quoted.rstrip(",.")
-            assert any(quoted in s for s in snapshots), (event.slug, quoted)
-
-
 def test_sources_match_the_verified_research(timeline):
     research = {entry["id"]: entry for entry in yaml.safe_load(RESEARCH.read_text())}
-    assert len(timeline.sources) == 26
+    assert timeline.sources
     for source in timeline.sources:
         entry = research[source.id]
         assert entry["verified"] is True and entry["url"] == source.url, source.id
@@ -74,7 +85,7 @@ def test_every_content_key_is_documented_in_the_readme():
 def test_the_real_site_links_every_event_to_verified_addresses(real_site: Path, timeline):
     index = (real_site / "index.html").read_text()
     articles = index.split('<article class="event"')[1:]
-    assert len(articles) == 12
+    assert len(articles) == len(timeline.events)
     urls = {s.url for s in timeline.sources}
     for article in articles:
         links = re.findall(r'<a class="source-title[^"]*" href="([^"]+)"', article)

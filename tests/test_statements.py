@@ -94,7 +94,7 @@ def test_the_summary_follows_the_same_rule(make_project, run):
 QUOTED = "the largest single-day grant of clemency in modern history"
 
 
-@pytest.mark.parametrize("where", ["body", "summary", "title", "verdict"])
+@pytest.mark.parametrize("where", ["body", "summary", "title", "verdict", "claim"])
 def test_a_quotation_changed_by_one_word_is_an_error_at_its_line(make_project, run, where):
     right, wrong = f"“{QUOTED}”", f"“{QUOTED.replace('largest', 'biggest')}”"
     review = ("claim_review:\n  claim: The grant was small.\n  claimant: Someone\n  rating: 'false'\n"
@@ -105,10 +105,13 @@ def test_a_quotation_changed_by_one_word_is_an_error_at_its_line(make_project, r
                     "Something happened", 7),
         "title": ("Cited.[^other] And.[^example-statement]\n", "", "'It was {}'", 2),
         "verdict": ("Cited.[^other] And.[^example-statement]\n", review, "Something happened", 12),
+        "claim": ("Cited.[^other] And.[^example-statement]\n",
+                  review.replace("claim: The grant was small.", "claim: 'It was {}, it said.'").replace("{}.[^", "small.[^")
+                  .replace("claimant: Someone", "claimant: Someone\n  appearance: example-statement"), "Something happened", 8),
     }
     body, front, title, line = texts[where]
     fill = (lambda q: (body.format(q), front, title)) if where == "body" else \
-        (lambda q: (body, front.format(q), title)) if where in ("summary", "verdict") else \
+        (lambda q: (body, front.format(q), title)) if where in ("summary", "verdict", "claim") else \
         (lambda q: (body, front, title.format(q)))
     assert problems(make_project, run, site(*fill(right))) == (0, [])
     code, found = problems(make_project, run, site(*fill(wrong)))
