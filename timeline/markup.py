@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -73,15 +74,15 @@ PREFIX = "\ue002"
 
 
 class Memo(Protocol):
-    def get(self, key: str): ...
-    def put(self, key: str, value) -> None: ...
+    def get(self, key: Hashable): ...
+    def put(self, key: Hashable, value) -> None: ...
 
 
 class _NoMemo:
-    def get(self, key: str):
+    def get(self, key: Hashable):
         return None
 
-    def put(self, key: str, value) -> None:
+    def put(self, key: Hashable, value) -> None:
         pass
 
 

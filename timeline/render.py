@@ -23,10 +23,10 @@ from .exports import ExportContext, render_exports
 from .jsonld import claim_review_json_ld, event_json_ld
 from .markup import PREFIX, CitedHtml, MarkdownRenderer
 from .model import RATING_DEFINITIONS, RATINGS, Event, Timeline
-from .rules import policy_counts, rules_for
 from .overview import overview_svg
 from .processes import fork_map, shared
 from .quotes import text_fragment_url
+from .rules import policy_counts, rules_for
 from .write import Unchanged
 
 LIST_LIMIT = 200  # beyond this many events, the timeline is one page per year, and lists are short rows

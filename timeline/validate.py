@@ -9,11 +9,21 @@ from pathlib import PurePosixPath
 from .cache import digest
 from .fields import SLUG, Fields, did_you_mean, slugify
 from .load import RawContent, RawEvent, RawSource
-from .quotes import closest_passage, is_quoted_in, normalise, quotation_found
-from .figures import parse_figure
-from .verify import Checker, EventSources, Text, read_derived, read_not_quotations
-from .model import (RATINGS, Citation, ClaimReview, Correction, DerivedFigure, Event, Location, Policy, Problem, SiteConfig,
-                    Source, Timeline)
+from .model import (
+    RATINGS,
+    Citation,
+    ClaimReview,
+    Correction,
+    Event,
+    Location,
+    Policy,
+    Problem,
+    SiteConfig,
+    Source,
+    Timeline,
+)
+from .quotes import closest_passage, is_quoted_in
+from .verify import check_texts, read_derived, read_not_quotations
 
 EVENT_KEYS = ("title", "date", "end_date", "summary", "tags", "sources", "draft", "corrections", "claim_review",
               "updated", "not_quotations", "derived")
@@ -188,10 +198,11 @@ def _event(raw: RawEvent, sources: dict[str, Source], broken: set[str], policy: 
                        "'updated' is the day the text last changed: it cannot be earlier than the event")
     exempt = read_not_quotations(fields)
     derived = read_derived(fields)
-    claim_is_quotation, quotations, figures, converted = False, 0, 0, ()
+    claim_is_quotation, quotations, figures = False, 0, 0
+    converted: tuple[tuple[str, str], ...] = ()
     if listed:
-        claim_is_quotation, quotations, figures, converted = _check_texts(raw, fields, (title, summary, claim_review), exempt,
-                                                               derived, citations, listed, sources, policy)
+        claim_is_quotation, quotations, figures, converted = check_texts(
+            raw, fields, (title, summary, claim_review), exempt, derived, citations, listed, sources, policy)
         if claim_review and claim_is_quotation:
             claim_review = dataclasses.replace(claim_review, claim_is_quotation=True)
     if _errors_since(problems, before):
@@ -358,52 +369,6 @@ def _claim_review(fields: Fields, sources: dict[str, Source], listed: set[str]) 
     if _errors_since(fields.problems, before):
         return None
     return ClaimReview(claim, claimant, claim_date, rating, verdict, date, sources.get(appearance_id))
-
-
-def _check_texts(raw: RawEvent, fields: Fields, texts: tuple[str, str, ClaimReview | None],
-                 exempt: list[tuple[str, int]], derived: list[DerivedFigure],
-                 citations: list[Citation], listed: set[str], sources: dict[str, Source], policy: Policy,
-                 ) -> tuple[bool, int, int, tuple[tuple[str, str], ...]]:
-    """Every statement of the body, summary and verdict cites a listed source; every quotation
-    and figure is in a stored copy of a source cited for it. Returns whether the claim under
-    review is itself a quotation of the source it appears in, and how many quotations and
-    figures were found in stored copies."""
-    title, summary, claim_review = texts
-    checker = Checker(fields, EventSources(
-        listed, sources, policy, frozenset(normalise(phrase) for phrase, _ in exempt),
-        {value: item for item in derived if (value := parse_figure(item.figure)) is not None}))
-    checker.markdown(Text(raw.body, raw.body_line, counts_lines=True))
-    shown = [raw.body, title]
-    if summary:
-        checker.markdown(Text(summary, fields.line("summary")))
-        shown.append(summary)
-    every = sorted(listed)
-    checker.plain(Text(title, fields.line("title")), every, figures=True)
-    claim_is_quotation = False
-    if claim_review:
-        checker.markdown(Text(claim_review.verdict_markdown, fields.nested_line("claim_review", "verdict")))
-        shown.append(claim_review.verdict_markdown)
-        appearance = [claim_review.appearance.id] if claim_review.appearance else every
-        # The claim is the claimant's, not ours: its figures are what is rated, not what we state.
-        checker.plain(Text(claim_review.claim, fields.nested_line("claim_review", "claim")), appearance, figures=False)
-        source = claim_review.appearance
-        claim_is_quotation = bool(source and source.snapshot and quotation_found(claim_review.claim, source.snapshot))
-    checker.derivations(derived, every, "\n".join(shown))
-    checker.unused_exemptions(exempt)
-    counts = (claim_is_quotation, checker.quotations_verified, checker.figures_verified,
-              tuple(checker.converted.items()))
-    if not raw.body.strip():
-        fields.problem(raw.body_line - 1, "the event has no text after the front matter", "write what happened, citing sources")
-        return counts
-    for citation in citations:
-        if citation.source.id not in checker.cited:
-            fields.problem(
-                citation.where.line if citation.where else fields.line("sources"),
-                f"the source '{citation.source.id}' is listed but never cited in the text",
-                f"add [^{citation.source.id}] after the statement it supports, or remove it from sources:",
-                severity="warning",
-            )
-    return counts
 
 
 def _check_unique_slugs(events: list[Event], problems: list[Problem]) -> None:

@@ -15,8 +15,15 @@ from difflib import SequenceMatcher
 
 from .fields import Fields, did_you_mean
 from .figures import evaluate, figures_in, parse_figure, values_in
-from .model import DerivedFigure, Location, Policy, Source
-from .quotes import closest_passage, normalise, quotation_found, quotation_parts, quotations_in
+from .load import RawEvent
+from .model import Citation, ClaimReview, DerivedFigure, Location, Policy, Source
+from .quotes import (
+    closest_passage,
+    normalise,
+    quotation_found,
+    quotation_parts,
+    quotations_in,
+)
 from .statements import Block, StatementReader
 from .yamltext import YMap
 
@@ -232,6 +239,52 @@ class Checker:
             if normalise(phrase) not in self.quoted_exemptions:
                 self.fields.problem(line, f"'{_short(phrase)}' is listed under not_quotations but is not shown in quotation marks",
                                     "remove it from not_quotations:", "warning")
+
+
+def check_texts(raw: RawEvent, fields: Fields, texts: tuple[str, str, ClaimReview | None],
+                 exempt: list[tuple[str, int]], derived: list[DerivedFigure],
+                 citations: list[Citation], listed: set[str], sources: dict[str, Source], policy: Policy,
+                 ) -> tuple[bool, int, int, tuple[tuple[str, str], ...]]:
+    """Every statement of the body, summary and verdict cites a listed source; every quotation
+    and figure is in a stored copy of a source cited for it. Returns whether the claim under
+    review is itself a quotation of the source it appears in, and how many quotations and
+    figures were found in stored copies."""
+    title, summary, claim_review = texts
+    checker = Checker(fields, EventSources(
+        listed, sources, policy, frozenset(normalise(phrase) for phrase, _ in exempt),
+        {value: item for item in derived if (value := parse_figure(item.figure)) is not None}))
+    checker.markdown(Text(raw.body, raw.body_line, counts_lines=True))
+    shown = [raw.body, title]
+    if summary:
+        checker.markdown(Text(summary, fields.line("summary")))
+        shown.append(summary)
+    every = sorted(listed)
+    checker.plain(Text(title, fields.line("title")), every, figures=True)
+    claim_is_quotation = False
+    if claim_review:
+        checker.markdown(Text(claim_review.verdict_markdown, fields.nested_line("claim_review", "verdict")))
+        shown.append(claim_review.verdict_markdown)
+        appearance = [claim_review.appearance.id] if claim_review.appearance else every
+        # The claim is the claimant's, not ours: its figures are what is rated, not what we state.
+        checker.plain(Text(claim_review.claim, fields.nested_line("claim_review", "claim")), appearance, figures=False)
+        source = claim_review.appearance
+        claim_is_quotation = bool(source and source.snapshot and quotation_found(claim_review.claim, source.snapshot))
+    checker.derivations(derived, every, "\n".join(shown))
+    checker.unused_exemptions(exempt)
+    counts = (claim_is_quotation, checker.quotations_verified, checker.figures_verified,
+              tuple(checker.converted.items()))
+    if not raw.body.strip():
+        fields.problem(raw.body_line - 1, "the event has no text after the front matter", "write what happened, citing sources")
+        return counts
+    for citation in citations:
+        if citation.source.id not in checker.cited:
+            fields.problem(
+                citation.where.line if citation.where else fields.line("sources"),
+                f"the source '{citation.source.id}' is listed but never cited in the text",
+                f"add [^{citation.source.id}] after the statement it supports, or remove it from sources:",
+                severity="warning",
+            )
+    return counts
 
 
 def read_derived(fields: Fields) -> list[DerivedFigure]:
