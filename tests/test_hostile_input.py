@@ -116,6 +116,122 @@ TEN_MB = TEN_MB * (10_000_000 // len(TEN_MB) + 1)
 DEEP = "deeply|nest|too deep|depth|levels"  # what a nesting limit's message will say
 
 
+
+# Statements, quotations and figures (issue 11) and hostile input found in review (issue 12).
+STORED = "The Office granted 39 pardons today. “Every case will be heard,” it said.\n"
+BODY = 7  # the first line of the body after GOOD's front matter; BODY + 1 after one added key
+ONE_LINE = "x" * 3_000_000 + "\n"  # a snapshot of one "word": a missed quote's hint must stay short
+
+
+def body(text: str, front: str = "") -> str:
+    return ev(GOOD + front, text)
+
+
+ISSUE_12 = [
+    # --- Control characters, written as YAML escapes (the file itself holds none) -------------
+    case("escape-esc-in-title", {E: ev('title: "\\x1b[31mRed"\ndate: \'2024-12-12\'\nsources: [example-statement]\n')},
+         at(E, 2, "the value contains the control character U+001B")),
+    case("escape-nul-in-summary", {E: ev(GOOD + 'summary: "a\\0b[^example-statement]"\n')},
+         at(E, 6, "the value contains the control character U+0000")),
+    case("escape-line-separator-in-title", {E: ev('title: "a\\u2028b"\ndate: \'2024-12-12\'\nsources: [example-statement]\n')},
+         at(E, 2, "the value contains the control character U+2028")),
+    case("escape-right-to-left-override-in-title",
+         {E: ev('title: "exe.\\u202etxt"\ndate: \'2024-12-12\'\nsources: [example-statement]\n')},
+         at(E, 2, "the value contains the control character U+202E")),
+    case("raw-right-to-left-override-in-title", {E: ev("title: exe.\u202etxt\ndate: '2024-12-12'\nsources: [example-statement]\n")},
+         at(E, 2, "the file contains the control character U+202E")),
+    case("raw-isolate-in-source-title", {S: src("title", "A \u2066statement")},
+         at(S, SRC_LAST, "the file contains the control character U+2066")),
+    case("escape-esc-in-source-publisher", {S: src("publisher", '"\\e[2J"')},
+         at(S, SRC_LAST, "the value contains the control character U+001B")),
+    case("escape-in-correction-text", {E: ev(GOOD + "corrections:\n  - date: '2024-12-13'\n    text: \"a\\x07b\"\n")},
+         at(E, 8, "the value contains the control character U+0007")),
+    # --- Limits ---------------------------------------------------------------------------------
+    case("five-thousand-tags", {E: ev(GOOD + "tags: [" + ", ".join(f"t{i}" for i in range(5000)) + "]\n")},
+         at(E, 6, "the event has 5000 tags; the limit is 20")),
+    case("twenty-one-tags", {E: ev(GOOD + "tags: [" + ", ".join(f"t{i}" for i in range(21)) + "]\n")},
+         at(E, 6, "the event has 21 tags; the limit is 20")),
+    case("five-hundred-nested-lists", {E: body("- " * 500 + "deep.[^example-statement]\n")},
+         at(E, BODY, "the text is nested 500 levels deep")),
+    case("five-hundred-nested-quotes", {E: body("> " * 500 + "deep.[^example-statement]\n")},
+         at(E, BODY, "the text is nested 500 levels deep")),
+    case("nested-lists-by-indentation", {E: body("".join("    " * i + "- x[^example-statement]\n" for i in range(40)))},
+         "^" + re.escape(E) + r":[0-9]+: the text is nested [0-9]+ levels deep"),
+    # --- Citations readers cannot see -------------------------------------------------------------
+    *[case(f"marker-in-{name}", {E: body(f"Text {hiding} here.[^example-statement]\n")},
+           at(E, BODY, "the citation [^example-statement] is not shown to readers here"))
+      for name, hiding in [("link-title", '[a](https://example.org/ "t[^example-statement]")'),
+                           ("link-address", "[a](https://example.org/[^example-statement])"),
+                           ("image-text", "![alt[^example-statement]](https://example.org/a.png)"),
+                           ("code", "`[^example-statement]`"), ("comment", "<!-- [^example-statement] -->"),
+                           ("style", "<style>[^example-statement]</style>"),
+                           ("script", "<script>[^example-statement]</script>"),
+                           ("abbr-title", '<abbr title="[^example-statement]">A</abbr>')]],
+    case("uncited-after-heading", {E: body(CITED + "\n## Then\nAn uncited statement.\n")},
+         at(E, BODY + 3, "this paragraph cites no source")),
+    case("uncited-after-last-marker", {E: body("Said.[^example-statement] And more.\n")},
+         at(E, BODY, "the words after the last citation of this paragraph cite no source: 'And more.'")),
+    case("uncited-list-item", {E: body(CITED + "\n- cited[^example-statement]\n- not cited\n")},
+         at(E, BODY + 3, "this list item cites no source")),
+    case("html-block-with-words", {E: body(CITED + "\n<div>Words no citation covers.</div>\n")},
+         at(E, BODY + 2, "this HTML block states something, but HTML cannot cite a source")),
+    # --- Quotations and figures -------------------------------------------------------------------
+    case("quotation-changed-by-one-word", {T: STORED, E: body("It said “every case will be held”.[^example-statement]\n")},
+         at(E, BODY, "the quotation “every case will be held” is not in the stored copy of 'example-statement'")),
+    case("quotation-without-a-copy-under-the-policy", {SITE: SITE_YAML + "policy:\n  quotes_need_snapshots: true\n",
+                                                        E: body("It said “anything”.[^example-statement]\n")},
+         at(E, BODY, "the quotation “anything” cannot be verified: 'example-statement' has no stored copy")),
+    case("missed-quote-against-a-one-line-snapshot", {T: ONE_LINE, E: ev(quoting("'xxxy'"))},
+         at(E, 6, "the quote is not in the snapshot of 'example-statement'"), r"^    hint: .{0,400}$"),
+    case("figure-changed-by-one-digit", {T: STORED, SITE: SITE_YAML + "policy:\n  figures_must_match: true\n",
+                                         E: body("It granted 38 pardons.[^example-statement]\n")},
+         at(E, BODY, "the figure 38 is not in the stored copy of 'example-statement'")),
+    case("derived-figure-wrong-sum", {T: STORED, E: body("In all 40.[^example-statement]\n",
+                                                         "derived:\n  - figure: '40'\n    from: 39 + 2\n")},
+         at(E, 7, "the derivation of 40 is wrong: 39 + 2 = 41")),
+    case("derived-figure-code", {T: STORED, E: body("In all 40.[^example-statement]\n",
+                                                    "derived:\n  - figure: '40'\n    from: __import__('os').system('x')\n")},
+         at(E, 7, "'__import__('os').system('x')' is not a sum the build can check")),
+    case("derived-figure-not-a-list-of-mappings", {E: body(CITED, "derived: [237]\n")},
+         at(E, 6, "each derived figure needs 'figure:' and 'from:'")),
+    case("not-quotations-mapping", {E: body(CITED, "not_quotations:\n  - {a: b}\n")},
+         at(E, 7, "each entry of not_quotations is a phrase")),
+    case("snapshot-extent-without-a-copy", {S: src("snapshot", "complete")},
+         at(S, SRC_NEW, "'snapshot' is given but there is no stored copy")),
+    case("snapshot-extent-unknown", {S: src("snapshot", "partial"), T: STORED}, at(S, SRC_NEW, "'snapshot' cannot be 'partial'")),
+    case("policy-figures-must-match-maybe", {SITE: site("policy", "{figures_must_match: maybe}")},
+         at(SITE, SITE_NEW, "'figures_must_match' must be true or false, not 'maybe'")),
+    # --- Addresses and dates ----------------------------------------------------------------------
+    case("base-url-with-query", {SITE: site("base_url", "https://example.org/?page=1")},
+         at(SITE, SITE_LAST, "'base_url' must not have a query (?…) or a fragment (#…)")),
+    case("base-url-with-fragment", {SITE: site("base_url", "https://example.org/#top")},
+         at(SITE, SITE_LAST, "'base_url' must not have a query (?…) or a fragment (#…)")),
+    case("source-url-port-too-large", {S: src("url", "https://example.org:99999/")},
+         at(S, SRC_LAST, "'url' has an invalid port: 'https://example.org:99999/'")),
+    case("source-url-port-not-a-number", {S: src("url", "https://example.org:http/")},
+         at(S, SRC_LAST, "'url' has an invalid port: 'https://example.org:http/'")),
+    case("correction-in-year-9999", {E: ev(GOOD + "corrections:\n  - date: '9999-01-01'\n    text: Fixed.\n")},
+         at(E, 7, "'date' 9999-01-01 is in the future")),
+    case("claim-review-in-the-future", {E: ev(GOOD + CLAIM.replace("'2024-12-13'", "'9000-01-01'"))},
+         at(E, 11, "'date' 9000-01-01 is in the future")),
+    case("updated-in-the-future", {E: ev(GOOD + "updated: '9000-01-01'\n")}, at(E, 6, "'updated' 9000-01-01 is in the future")),
+    case("updated-before-the-event", {E: ev(GOOD + "updated: '2024-12-11'\n")},
+         at(E, 6, "'updated' 2024-12-11 is before the event's date 2024-12-12")),
+    # --- File names, tags and look-alike ids ------------------------------------------------------
+    case("event-file-starting-with-a-dot", {"content/events/.2024-12-13-hidden.md": EVENT_MD.replace("2024-12-12", "2024-12-13")},
+         at("content/events/.2024-12-13-hidden.md", 0, "this file name starts with a dot, so it would be ignored")),
+    case("event-file-named-only-by-its-date", {E: None, "content/events/2024-12-12.md": EVENT_MD},
+         at("content/events/2024-12-12.md", 1, "the file name '2024-12-12.md' has a date but no slug"),
+         r"^    hint: rename it to 2024-12-12-what-happened\.md"),
+    case("tag-with-an-accent", {E: ev(GOOD + "tags: [café]\n")},
+         at(E, 6, "the tag 'café' is not lowercase-with-hyphens"), r"^    hint: write it as 'cafe'$"),
+    case("look-alike-source-id", {E: body("Said.[^ex\u0430mple-statement]\n")},
+         r"^    hint: it contains U\+0430, invisible or looking like another letter"),
+    case("zero-width-source-id", {E: ev(GOOD.replace("  - example-statement", "  - example\u200b-statement"))},
+         r"^    hint: it contains U\+200B, invisible or looking like another letter"),
+]
+
+
 HOSTILE = [
     # --- YAML that attacks the parser ---------------------------------------------------------
     case("billion-laughs", {E: ev(GOOD + LOL)}, "^" + re.escape(E) + r":[0-9]+: YAML aliases \(\*name\) are not supported"),
@@ -348,6 +464,7 @@ HOSTILE = [
          at(SITE, SITE_NEW, "'quotes_need_snapshots' must be text, not a mapping")),
     case("policy-archive-required-list", {SITE: site("policy", "{archive_required: [true]}")},
          at(SITE, SITE_NEW, "'archive_required' must be text, not a list")),
+    *ISSUE_12,
 ]
 
 # Every line of a report is `path[:line]: message`, an indented hint, or the closing count.

@@ -7,6 +7,8 @@ HYPOTHESIS_RANDOM=1 to explore new ones. Needs `hypothesis` (the test extra).
 
 from __future__ import annotations
 
+import datetime
+
 import os
 import shutil
 from pathlib import Path
@@ -347,6 +349,9 @@ def test_random_source_and_site_files_give_problems_not_exceptions(content):
     check_ran("structured_source_or_site")
 
 
+TODAY = datetime.date.today().isoformat()  # a correction or a review cannot be dated later (validate.py)
+
+
 def test_every_valid_event_renders(content):
     """Whatever validate accepts, render_site renders: no date, title or text makes it raise."""
     from timeline.render import render_site
@@ -367,12 +372,12 @@ def test_every_valid_event_renders(content):
         day = date[precision]
         front = {"title": title, "date": day, "tags": tags, "sources": ["example-statement"],
                  "summary": text + "[^example-statement]",
-                 "corrections": [{"date": date[2], "text": text}]}
+                 "corrections": [{"date": min(date[2], TODAY), "text": text}]}
         if has_end and end[2] > day:
             front["end_date"] = end[2]
         if has_review:
             front["claim_review"] = {"claim": text, "claimant": title, "claim_date": day, "rating": "mixed",
-                                     "verdict": text + "[^example-statement]", "date": end[2],
+                                     "verdict": text + "[^example-statement]", "date": min(end[2], TODAY),
                                      "appearance": "example-statement"}
         body = text.replace("[", "(") + ".[^example-statement]\n"
         files = {f"events/{day}-x.md": ("---\n" + dump(front, False) + "---\n" + body).encode()}

@@ -79,7 +79,20 @@ def test_headings_code_and_link_definitions_state_nothing(make_project, run):
 def test_a_citation_hidden_where_no_reader_sees_it_does_not_count(make_project, run):
     body = "Cited.[^other]\n\nAn image ![alt[^other]](https://example.org/a.png) and <span>text</span>\n"
     code, found = problems(make_project, run, site(body), warnings=False)
-    assert code == 1 and found == [f"{EVENT}:{BODY_LINE + 2}: this paragraph cites no source"]
+    assert code == 1 and f"{EVENT}:{BODY_LINE + 2}: this paragraph cites no source" in found
+
+
+@pytest.mark.parametrize("hiding", [
+    'a [link](https://example.org/ "its title[^other]")', "a [link](https://example.org/[^other])",
+    "an image ![described[^other]](https://example.org/a.png)", "code `[^other]`", "a comment <!-- [^other] -->",
+    "a <style>[^other]</style> element", "a <script>[^other]</script> element", 'an <abbr title="x[^other]">abbr</abbr>',
+])
+def test_a_marker_readers_cannot_see_as_a_citation_is_an_error_at_its_line(make_project, run, hiding):
+    body = f"Cited.[^example-statement]\n\nText with {hiding} and more.[^example-statement]\n"
+    code, found = problems(make_project, run, site(body), warnings=False)
+    assert code == 1
+    assert f"{EVENT}:{BODY_LINE + 2}: the citation [^other] is not shown to readers here: it is inside a link, " \
+           "an image's description, code, a comment or HTML" in found
 
 
 def test_the_summary_follows_the_same_rule(make_project, run):

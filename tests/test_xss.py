@@ -338,13 +338,15 @@ def states_in_html(text: str) -> bool:
 
 def cite_placeable(text: str, source_id: str, after: str = "") -> str:
     """cite(), or, where that leaves words uncited (an HTML block that states something, or an
-    unclosed <script> that swallows the marker), the payload after a cited word."""
+    unclosed <script> that swallows the marker, a marker in an attribute), the payload after a
+    cited word."""
     paragraphs = text.split("\n\n")
     candidates = [cite(text, source_id), cite("\n\n".join(f"Payload: {p}" for p in paragraphs), source_id),
                   "\n\n".join(f"Payload.[^{source_id}] {p}" for p in paragraphs)]
     for cited in candidates:
-        blocks = StatementReader().blocks(cited + after)
-        if not any(b.states_something and (b.raw_html or b.uncited_tail) for b in blocks):
+        reading = StatementReader().reading(cited + after)
+        if not reading.hidden and not any(b.states_something and (b.raw_html or b.uncited_tail)
+                                          for b in reading.blocks):
             return cited + after
     raise AssertionError(f"no way to cite {text!r}")
 

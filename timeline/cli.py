@@ -13,7 +13,7 @@ import jinja2
 
 from .cache import BuildCache, digest, folder_digest
 from .fields import SLUG, did_you_mean, parse_date
-from .load import load_content, load_static
+from .load import load_content, load_static, symbolic_links
 from .model import Location, Problem, Timeline
 from .render import render_site
 from .report import count, format_github, format_report
@@ -69,7 +69,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def load_and_validate(paths: Paths, drafts: bool = False, cache: BuildCache | None = None,
                       ) -> tuple[Timeline | None, list[Problem]]:
-    return validate(load_content(paths.content, cache), drafts, cache)
+    raw = load_content(paths.content, cache)
+    for folder in (paths.templates, paths.static):  # read (static/: published) as they are
+        raw.problems.extend(symbolic_links(folder, _shown(paths, folder)))
+    return validate(raw, drafts, cache)
 
 
 def render_and_write(timeline: Timeline, paths: Paths, cache: BuildCache, in_place: bool = False) -> list[Problem]:

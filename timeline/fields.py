@@ -6,6 +6,7 @@ import calendar
 import difflib
 import ipaddress
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 from .model import EventDate, Location, Problem
@@ -22,11 +23,19 @@ _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$", re.IGNORECASE)  # "_"
 
 def did_you_mean(word: str, choices) -> str:
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
+    if not close:
+        return ""
+    odd = [c for c in word if not c.isascii() or unicodedata.category(c) == "Cf"]
+    if odd:  # "did you mean 'x'?" would name what looks like the same word: say what differs
+        shown = ", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(odd))
+        return f"it contains {shown}, invisible or looking like another letter: retype it as '{close[0]}'?"
+    return f"did you mean '{close[0]}'?"
 
 
 def slugify(text: str) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
+    """Lowercase words with hyphens, accents dropped: 'Café Reform' → 'cafe-reform'."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return "-".join(re.findall(r"[a-z0-9]+", plain.lower()))
 
 
 class Fields:
@@ -181,6 +190,10 @@ def url_problem(text: str) -> str:
         return "must not contain a user name or password (…@ before the host)"
     if not _valid_host(parts.hostname):
         return f"has an invalid host name: '{parts.hostname}'"
+    try:
+        parts.port  # noqa: B018 (reading it is the check: urlsplit checks the port only when asked)
+    except ValueError:
+        return f"has an invalid port: '{text}'"
     return ""
 
 

@@ -11,11 +11,13 @@ from pathlib import Path
 from .cache import digest
 from .fields import did_you_mean
 from .model import Event, Location, Problem, Source
-from .yamltext import YValue, parse_yaml
+from .yamltext import CONTROL, YValue, parse_yaml
 
 # Tabs and line ends are text; any other control character (NUL, ESC, the C1 set), the Unicode
 # line and paragraph separators (YAML would read them as line ends) and the non-characters
 # U+FFFE/U+FFFF mean a corrupt file or a paste from somewhere odd.
+# Editors' files also refuse the bidirectional overrides (yamltext.CONTROL); a snapshot, text
+# copied from a page, may hold them for right-to-left words.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 # Larger files are refused before they are read: no event or source needs this much, and the
 # Markdown parser's time grows faster than the text.
@@ -70,7 +72,7 @@ def decode_text(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
             )
         ]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    control = _CONTROL.search(text)
+    control = (_CONTROL if path.endswith(".txt") else CONTROL).search(text)
     if control:
         line = text.count("\n", 0, control.start()) + 1
         return None, [
@@ -319,6 +321,10 @@ def _files(folder: Path, suffixes, reader: _Reader, expected: str | None) -> lis
         listing = sorted(entries, key=lambda entry: entry.name)
     for entry in listing:
         if entry.name.startswith("."):
+            if expected and os.path.splitext(entry.name)[1] in wanted_suffixes:
+                # ".2024-12-12-x.md" looks like an event and would silently be left out.
+                reader.problems.append(Problem(Location(reader.name(entry.path)), "this file name starts with a "
+                                               "dot, so it would be ignored", f"rename it to {entry.name.lstrip('.')}"))
             continue  # editors' and systems' hidden files (.DS_Store, .gitkeep)
         path = entry.path  # a string: at thousands of files, pathlib's objects cost more than the reading
         wanted = os.path.splitext(entry.name)[1] in wanted_suffixes
@@ -338,12 +344,33 @@ def _files(folder: Path, suffixes, reader: _Reader, expected: str | None) -> lis
     return found
 
 
+def symbolic_links(folder: Path, shown_as: str) -> list[Problem]:
+    """Every symbolic link under `folder` (templates/, static/), as a problem: a link can lead
+    anywhere, and what static/ holds is published (a link to /etc/passwd once was). content/
+    refuses links as it reads."""
+    problems = []
+    if folder.is_symlink():
+        return [Problem(Location(shown_as), f"symbolic links are not allowed: {shown_as} is one",
+                        "make it a real folder")]
+    for root, folders, files in os.walk(folder):  # never follows a link into a folder
+        for name in sorted(folders + files):
+            path = Path(root, name)
+            if path.is_symlink():
+                shown = f"{shown_as}/{path.relative_to(folder).as_posix()}"
+                problems.append(Problem(Location(shown), f"symbolic links are not allowed in {shown_as}/",
+                                        "copy the file into the folder instead of linking to it"))
+    return problems
+
+
 def load_static(static_dir: Path) -> dict[str, bytes]:
-    """Every file under static/, keyed by its output path (static/...), copied as is."""
-    if not static_dir.is_dir():
+    """Every file under static/, keyed by its output path (static/...), copied as is. A symbolic
+    link is never followed (symbolic_links() has reported it)."""
+    if not static_dir.is_dir() or static_dir.is_symlink():
         return {}
-    return {
-        f"static/{path.relative_to(static_dir).as_posix()}": path.read_bytes()
-        for path in sorted(static_dir.rglob("*"))
-        if path.is_file() and not path.name.startswith(".")
-    }
+    found = {}
+    for root, _, files in os.walk(static_dir):
+        for name in files:
+            path = Path(root, name)
+            if not name.startswith(".") and not path.is_symlink() and path.is_file():
+                found[f"static/{path.relative_to(static_dir).as_posix()}"] = path.read_bytes()
+    return dict(sorted(found.items()))

@@ -53,10 +53,12 @@ def closest_passage(quote: str, snapshot: str) -> str:
     start = low + max(0, blocks[0].a - blocks[0].b)
     end = low + blocks[-1].a + blocks[-1].size + (len(wanted) - blocks[-1].b - blocks[-1].size)
     start, end = max(0, start), min(len(text), end)
-    # Widen to whole words so the editor sees recognisable text.
-    while start > 0 and text[start - 1] != " ":
+    # Widen to whole words so the editor sees recognisable text (a few words at most: a snapshot
+    # of one long line must not make a hint of megabytes).
+    floor, ceiling = max(0, start - 40), min(len(text), end + 40)
+    while start > floor and text[start - 1] != " ":
         start -= 1
-    while end < len(text) and text[end] != " ":
+    while end < ceiling and text[end] != " ":
         end += 1
     return text[start:end].strip()
 

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from .model import Problem
+from .model import Location, Problem
+from .yamltext import visible
+
+
+def _shown(problem: Problem) -> Problem:
+    """The problem with every control character made visible: messages quote what editors
+    wrote, and an escape sequence must not reach a reviewer's terminal or a GitHub annotation.
+    A hint's own line breaks are spaces: one problem, two lines."""
+    where = Location(visible(problem.where.path), problem.where.line)
+    return Problem(where, visible(problem.message.replace("\n", " ")), visible(problem.hint.replace("\n", " ")),
+                   problem.severity)
 
 
 def format_problem(problem: Problem) -> str:
+    problem = _shown(problem)
     label = "" if problem.is_error else "warning: "
     text = f"{problem.where}: {label}{problem.message}"
     if problem.hint:
@@ -36,6 +47,7 @@ def _escape_property(text: str) -> str:
 
 def format_github(problem: Problem) -> str:
     """A GitHub Actions workflow command, so the problem shows on its line of the pull request."""
+    problem = _shown(problem)
     kind = "error" if problem.is_error else "warning"
     props = [f"file={_escape_property(problem.where.path)}"]
     if problem.where.line:

@@ -98,6 +98,38 @@ class Block:
         return None
 
 
+@dataclass(frozen=True)
+class Reading:
+    blocks: list[Block]
+    html: str  # Python-Markdown's output, as the page shows it
+    # (0-based line, source id) of each marker written in the text that readers do not see as a
+    # citation: inside a link's address or title, an image's description, code, a comment, HTML.
+    hidden: list[tuple[int, str]]
+
+
+def _hidden_markers(text: str, blocks: list[Block]) -> list[tuple[int, str]]:
+    """The markers of the text that no block shows: each id's occurrences, less those seen."""
+    written: dict[str, list[int]] = {}
+    for match in MARKER.finditer(text):
+        written.setdefault(match.group(1), []).append(text.count("\n", 0, match.start()))
+    seen: dict[str, list[int]] = {}
+    for block in blocks:
+        for line, source_id in block.markers:
+            seen.setdefault(source_id, []).append(line)
+    hidden = []
+    for source_id, lines in written.items():
+        shown = list(seen.get(source_id, []))
+        unmatched = []
+        for line in lines:
+            if line in shown:
+                shown.remove(line)
+            else:
+                unmatched.append(line)
+        extra = len(lines) - len(seen.get(source_id, []))
+        hidden += [(line, source_id) for line in unmatched[:max(extra, 0)]]
+    return sorted(hidden)
+
+
 def tag_lines(text: str) -> str:
     """Every line's content prefixed with its number, where that cannot change the parse.
 
@@ -153,9 +185,14 @@ class StatementReader:
     def read(self, text: str) -> tuple[list[Block], str]:
         """The blocks, and Python-Markdown's output for the text: the very conversion the page
         shows (the line marks taken out), so render.py need not convert the text again."""
+        reading = self.reading(text)
+        return reading.blocks, reading.html
+
+    def reading(self, text: str) -> Reading:
         self._md.reset()
         self._capture.root = None
-        html = self._md.convert(tag_lines(strip_private(text)))
+        text = strip_private(text)
+        html = self._md.convert(tag_lines(text))
         stash = list(self._md.htmlStash.rawHtmlBlocks)
         found: list[Block] = []
         if self._capture.root is not None:
@@ -163,7 +200,7 @@ class StatementReader:
         placed: list[Block] = []
         for block in found:
             placed.append(_placed(block, text, placed[-1].line if placed else 0))
-        return placed, _LINE_MARK.sub("", html)
+        return Reading(placed, _LINE_MARK.sub("", html), _hidden_markers(text, placed))
 
     def _walk(self, element: etree.Element, stash: list, found: list[Block], in_quote: bool) -> None:
         for child in element:

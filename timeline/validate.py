@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
 from pathlib import PurePosixPath
 
@@ -37,8 +38,10 @@ CORRECTION_KEYS = ("date", "text")
 CLAIM_REVIEW_KEYS = ("claim", "claimant", "claim_date", "appearance", "rating", "verdict", "date")
 POLICY_KEYS = ("min_sources", "quotes_need_snapshots", "archive_required", "figures_must_match")
 URL_STATUSES = ("live", "dead")
+TAG_LIMIT = 20
 
 _EVENT_NAME = re.compile(r"^([0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?)-(.+)\.md\Z")
+_DATE_ONLY = re.compile(r"^[0-9]{4}(?:-[0-9]{2}){0,2}\.md\Z")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")
 
 
@@ -107,6 +110,10 @@ def _site(raw: RawContent, problems: list[Problem]) -> SiteConfig | None:
         language=fields.text("language", required=True, hint="a language tag such as en or en-GB"),
         policy=_policy(fields),
     )
+    if config.base_url and ("?" in config.base_url or "#" in config.base_url):
+        fields.problem(fields.line("base_url"), "'base_url' must not have a query (?…) or a fragment (#…)",
+                       "every page's address is made by adding its path to base_url: give the folder, "
+                       "e.g. https://example.org/timeline/")
     if config.language and not _LANGUAGE.match(config.language):
         fields.problem(fields.line("language"), f"'language' is not a language tag: '{config.language}'", "e.g. en or en-GB")
     return config
@@ -193,6 +200,7 @@ def _event(raw: RawEvent, sources: dict[str, Source], broken: set[str], policy: 
     corrections = _corrections(fields)
     claim_review = _claim_review(fields, sources, listed)
     updated = fields.date("updated")
+    _not_in_the_future(fields, "updated", updated, "'updated' is the day the text last changed")
     if updated and date and updated.sort_key() < date.sort_key():
         fields.problem(fields.line("updated"), f"'updated' {updated} is before the event's date {date}",
                        "'updated' is the day the text last changed: it cannot be earlier than the event")
@@ -232,6 +240,10 @@ def _event(raw: RawEvent, sources: dict[str, Source], broken: set[str], policy: 
 
 def _slug_from_name(where: Location, date, fields: Fields) -> str:
     name = PurePosixPath(where.path).name
+    if _DATE_ONLY.match(name):  # "2024-12-11.md" would read as the month 2024-12 and the slug "11"
+        fields.problem(fields.where.line, f"the file name '{name}' has a date but no slug",
+                       f"rename it to {name.removesuffix('.md')}-what-happened.md: the slug is the event's address")
+        return ""
     match = _EVENT_NAME.match(name)
     if not match or not SLUG.match(match.group(2)):
         words = re.sub(r"^[0-9]{4}(-[0-9]{1,2}){0,2}[-_ ]*", "", name.removesuffix(".md"))  # the date is added back
@@ -253,7 +265,14 @@ def _slug_from_name(where: Location, date, fields: Fields) -> str:
 
 def _tags(fields: Fields) -> tuple[str, ...]:
     tags: list[str] = []
-    for item in fields.items("tags") or []:
+    items = fields.items("tags") or []
+    if len(items) > TAG_LIMIT:
+        # Each tag is a page listing its events: thousands of tags on one event would make
+        # thousands of pages, each as long as the others.
+        fields.problem(fields.line("tags"), f"the event has {len(items)} tags; the limit is {TAG_LIMIT}",
+                       "keep the few topics a reader would look for")
+        return ()
+    for item in items:
         if not isinstance(item.value, str):
             fields.problem(item.line, f"a tag must be a word, not {item.kind}")
         elif not SLUG.match(item.value):
@@ -340,6 +359,7 @@ def _corrections(fields: Fields) -> tuple[Correction, ...]:
             continue  # not a mapping: its keys would all be reported missing
         entry.check_keys(CORRECTION_KEYS)
         date = entry.date("date", required=True)
+        _not_in_the_future(entry, "date", date, "a correction is dated the day it was made")
         text = entry.text("text", required=True, hint="say what was wrong and what changed")
         if date and date.day is None:
             entry.problem(entry.line("date"), "a correction's date needs the day: YYYY-MM-DD")
@@ -362,6 +382,7 @@ def _claim_review(fields: Fields, sources: dict[str, Source], listed: set[str]) 
     rating = entry.choice("rating", tuple(RATINGS), required=True)
     verdict = entry.text("verdict", required=True, hint="why: a paragraph citing the sources, with [^source-id]")
     date = entry.date("date", required=True)
+    _not_in_the_future(entry, "date", date, "a review is dated the day it was published")
     appearance_id = entry.text("appearance")
     if appearance_id and appearance_id not in listed:
         entry.problem(entry.line("appearance"), f"the appearance '{appearance_id}' is not in this event's sources",
@@ -400,6 +421,18 @@ def _check_every_source_cited(events: list[Event], sources: dict[str, Source], p
 def _cited_ids(events) -> set[str]:
     return {c.source.id for e in events for c in e.citations}
 
+
+
+def _not_in_the_future(fields: Fields, key: str, date, hint: str) -> None:
+    """A record's own dates (corrections, reviews, updates) cannot be later than today. The check
+    reads the clock; the pages never do."""
+    if date is not None and date.sort_key() > _today():
+        fields.problem(fields.line(key), f"'{key}' {date} is in the future", hint)
+
+
+def _today() -> tuple[int, int, int]:
+    today = datetime.date.today()
+    return (today.year, today.month, today.day)
 
 
 def _errors_since(problems: list[Problem], start: int) -> bool:

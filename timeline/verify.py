@@ -9,6 +9,7 @@ of those words are looked for in the sources of that citation.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from difflib import SequenceMatcher
@@ -16,6 +17,7 @@ from difflib import SequenceMatcher
 from .fields import Fields, did_you_mean
 from .figures import evaluate, figures_in, parse_figure, values_in
 from .load import RawEvent
+from .markers import MARKER
 from .model import Citation, ClaimReview, DerivedFigure, Location, Policy, Source
 from .quotes import (
     closest_passage,
@@ -30,6 +32,10 @@ from .yamltext import YMap
 # Python-Markdown's link and HTML patterns take time that grows with the square of the number of
 # unclosed '[' or '<'; a real event has a few dozen at most.
 MARKUP_CHARACTER_LIMIT = 300
+# Lists and block quotes inside each other: Python-Markdown recurses once per level, and a real
+# event needs three or four.
+NESTING_LIMIT = 20
+_NESTING = re.compile(r"^(?:[ \t]*(?:>|[-*+](?=[ \t])|[0-9]{1,9}[.)](?=[ \t])))+", re.M)
 _SHOWN = 80  # characters of a quotation or passage shown in a message
 
 
@@ -76,14 +82,29 @@ class Checker:
 
     # -- Markdown texts: body, summary, verdict ------------------------------------------------
     def markdown(self, text: Text) -> None:
+        # A text refused before it is read still cites what it cites: no "never cited" on top.
+        self.cited.update(match.group(1) for match in MARKER.finditer(text.value))
         crowded = [c for c in "[<" if text.value.count(c) > MARKUP_CHARACTER_LIMIT]
         if crowded:
             self.fields.problem(text.line, f"the text has {text.value.count(crowded[0])} '{crowded[0]}' characters; "
                                 f"the limit is {MARKUP_CHARACTER_LIMIT}",
                                 "the Markdown parser slows to a crawl on long runs of brackets: is this pasted data?")
             return
-        blocks, self.converted[text.value] = _reader().read(text.value)
-        for block in blocks:
+        depth, line = _deepest(text.value)
+        if depth > NESTING_LIMIT:
+            self.fields.problem(text.line + line if text.counts_lines else text.line,
+                                f"the text is nested {depth} levels deep (lists or block quotes inside each other); "
+                                f"the limit is {NESTING_LIMIT}", "flatten the list: a timeline entry needs a few levels at most")
+            return
+        reading = _reader().reading(text.value)
+        self.converted[text.value] = reading.html
+        for line, source_id in reading.hidden:
+            self.cited.add(source_id)  # reported here; not also as "listed but never cited"
+            self.fields.problem(text.line + line if text.counts_lines else text.line,
+                                f"the citation [^{source_id}] is not shown to readers here: it is inside a link, "
+                                "an image's description, code, a comment or HTML",
+                                "put the marker in plain text, right after the words it supports")
+        for block in reading.blocks:
             self._block(block, text)
 
     def _line(self, text: Text, block: Block, offset: int = 0) -> int:
@@ -292,7 +313,7 @@ def read_derived(fields: Fields) -> list[DerivedFigure]:
     for item in fields.items("derived") or []:
         if not isinstance(item.value, YMap):
             fields.problem(item.line, "each derived figure needs 'figure:' and 'from:'",
-                           "e.g.  - figure: '237'\n          from: 143 + 94")
+                           "e.g. - figure: '237' with, under it, from: 143 + 94")
             continue
         entry = Fields(item, Location(fields.where.path, item.line), fields.problems, "derived figure")
         entry.check_keys(("figure", "from"))
@@ -319,6 +340,23 @@ def source_values(source: Source) -> frozenset[Decimal]:
     date = source.published
     own = {Decimal(part) for part in (date.year, date.day) if part is not None}
     return values_in(source.snapshot or "") | own
+
+
+def _deepest(text: str) -> tuple[int, int]:
+    """The most levels of list and quote markers, and indentation, on one line: (depth, 0-based line)."""
+    deepest, where = 0, 0
+    for match in _NESTING.finditer(text.expandtabs(4)):
+        prefix = match.group()
+        depth = prefix.count(">") + len(re.findall(r"[-*+0-9][.)]?(?=[ \t]|$)", prefix)) + \
+            (len(prefix) - len(prefix.lstrip())) // 4
+        if depth > deepest:
+            deepest, where = depth, text.count("\n", 0, match.start())
+    indented = max((len(line) - len(line.lstrip(" \t"))) // 4 for line in text.expandtabs(4).split("\n"))
+    if indented > deepest:
+        deepest = indented
+        where = next(i for i, line in enumerate(text.expandtabs(4).split("\n"))
+                     if (len(line) - len(line.lstrip(" \t"))) // 4 == indented)
+    return deepest, where
 
 
 def _likeness(quotation: str, snapshot: str) -> float:

@@ -15,6 +15,18 @@ import yaml
 
 from .model import Location, Problem
 
+# Characters no text of ours should hold: control characters (tab and line ends aside), the line and
+# paragraph separators, the non-characters, and the bidirectional overrides and isolates, which
+# make a title read differently from what it says (U+202E turns "txt.exe" into "exe.txt").
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufffe\uffff]")
+
+
+def visible(text: str) -> str:
+    """Untrusted text for a terminal or a log: each control character written as its escape."""
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                       else f"\\u{ord(m.group()):04x}", text)
+
+
 # The C parser is several times faster; its errors carry the same marks.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -146,6 +158,11 @@ class _Converter:
             return None
         self.seen.add(id(node))
         if isinstance(node, yaml.ScalarNode):
+            control = CONTROL.search(node.value)
+            if control:  # only an escape ("\x1b", "\u202e") can put one here: the file was checked
+                self._problem(node, f"the value contains the control character U+{ord(control.group()):04X}",
+                              "remove it: write the text as readers should see it")
+                return None
             return YValue(node.value, self._line(node))
         if isinstance(node, yaml.SequenceNode):
             items = [self._value(child) for child in node.value]
