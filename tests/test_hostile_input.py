@@ -217,6 +217,9 @@ ISSUE_12 = [
     case("updated-in-the-future", {E: ev(GOOD + "updated: '9000-01-01'\n")}, at(E, 6, "'updated' 9000-01-01 is in the future")),
     case("updated-before-the-event", {E: ev(GOOD + "updated: '2024-12-11'\n")},
          at(E, 6, "'updated' 2024-12-11 is before the event's date 2024-12-12")),
+    case("dashes-line-inside-a-summary", {E: ev(GOOD + "summary: |\n  First part.[^example-statement]\n---\n"
+                                               "  Second part.[^example-statement]\n")},
+         at(E, 8, "a line '---' inside a value ends the front matter here")),
     # --- File names, tags and look-alike ids ------------------------------------------------------
     case("event-file-starting-with-a-dot", {"content/events/.2024-12-13-hidden.md": EVENT_MD.replace("2024-12-12", "2024-12-13")},
          at("content/events/.2024-12-13-hidden.md", 0, "this file name starts with a dot, so it would be ignored")),

@@ -99,6 +99,13 @@ def split_front_matter(text: str, path: str) -> tuple[str, int, str, int] | Prob
         if _FENCE.match(lines[index]):
             front = "\n".join(lines[1:index])
             body = "\n".join(lines[index + 1 :])
+            after = lines[index + 1] if index + 1 < len(lines) else ""
+            before = lines[index - 1] if index > 1 else ""
+            if after[:1] in (" ", "\t") and before[:1] in (" ", "\t") and after.strip() and before.strip():
+                # Indented on both sides: a '---' line inside a value (a summary written with |),
+                # which would end the front matter there and leave the rest of the value as text.
+                return Problem(Location(path, index + 1), "a line '---' inside a value ends the front matter here",
+                               "indent it like the rest of the value, or write it otherwise (e.g. —)")
             return front, 2, body, index + 2
     return Problem(
         Location(path, 1),
