@@ -10,8 +10,15 @@ import pytest
 
 from conftest import minimal_files, tree
 from timeline import write
+from timeline.outdir import MARK, MARK_TEXT
 from timeline.write import recover, write_site
 
+
+def site(folder: Path) -> dict[str, bytes]:
+    """The site's files, its mark aside (checked here: every site a build writes carries it)."""
+    files = tree(folder)
+    assert files.pop(MARK) == MARK_TEXT
+    return files
 
 
 @pytest.fixture
@@ -23,7 +30,7 @@ def old_site(tmp_path) -> Path:
 
 def test_a_new_site_replaces_the_old_one_whole(old_site):
     write_site({"index.html": b"new"}, old_site)
-    assert tree(old_site) == {"index.html": b"new"}
+    assert site(old_site) == {"index.html": b"new"}
     assert sorted(p.name for p in old_site.parent.iterdir()) == ["_site"]  # nothing left beside it
 
 
@@ -42,14 +49,14 @@ def test_a_build_that_fails_while_writing_leaves_the_old_site(old_site, monkeypa
     with pytest.raises(type(failure)):
         write_site({f"page{i}.html": b"new" for i in range(5)}, old_site)
     monkeypatch.undo()
-    assert tree(old_site) == {"index.html": b"old", "events/a/index.html": b"old a"}
+    assert site(old_site) == {"index.html": b"old", "events/a/index.html": b"old a"}
     assert sorted(p.name for p in old_site.parent.iterdir()) == ["_site"]
 
 
 def test_without_an_atomic_exchange_the_two_step_swap_still_ends_whole(old_site, monkeypatch):
     monkeypatch.setattr(write, "_exchange", lambda a, b: False)
     write_site({"index.html": b"new"}, old_site)
-    assert tree(old_site) == {"index.html": b"new"}
+    assert site(old_site) == {"index.html": b"new"}
 
 
 def test_recover_restores_a_site_caught_between_the_two_renames(old_site):
@@ -57,7 +64,7 @@ def test_recover_restores_a_site_caught_between_the_two_renames(old_site):
     os.rename(old_site, old_site.with_name("._site.old"))
     (old_site.parent / "._site.new-abc").mkdir()
     recover(old_site)
-    assert tree(old_site) == {"index.html": b"old", "events/a/index.html": b"old a"}
+    assert site(old_site) == {"index.html": b"old", "events/a/index.html": b"old a"}
     assert sorted(p.name for p in old_site.parent.iterdir()) == ["_site"]
 
 
@@ -89,17 +96,17 @@ def test_the_spare_site_is_updated_in_place_and_never_written_through_a_link(tmp
     write_site({"a.html": b"a1", "b.html": b"b1", "gone.html": b"g"}, out)
     kept = write_site({"a.html": Unchanged("key-a"), "b.html": b"b2", "gone.html": b"g"}, out, keep_as="one")
     spare_dir = tmp_path / "._site.spare-one"
-    assert kept == "one" and tree(spare_dir) == {"a.html": b"a1", "b.html": b"b1", "gone.html": b"g"}
+    assert kept == "one" and site(spare_dir) == {"a.html": b"a1", "b.html": b"b1", "gone.html": b"g"}
     assert (out / "a.html").stat().st_ino == (spare_dir / "a.html").stat().st_ino  # linked, not copied
     info = (spare_dir / "a.html").stat()
     spare = Generation("one", {"a.html": OutputRecord("key-a", info.st_size, info.st_mtime_ns)},
                        frozenset({"a.html", "b.html", "gone.html"}))
-    live_before = tree(out)
+    live_before = site(out)
 
     kept = write_site({"a.html": b"a3", "b.html": b"b2", "new/index.html": b"n"}, out, spare=spare, keep_as="two")
     assert kept == "two"
-    assert tree(out) == {"a.html": b"a3", "b.html": b"b2", "new/index.html": b"n"}
-    assert tree(tmp_path / "._site.spare-two") == live_before  # the replaced site, whole and unchanged
+    assert site(out) == {"a.html": b"a3", "b.html": b"b2", "new/index.html": b"n"}
+    assert site(tmp_path / "._site.spare-two") == live_before  # the replaced site, whole and unchanged
     assert sorted(p.name for p in tmp_path.iterdir()) == ["._site.spare-two", "_site"]  # spare one was used up
 
 
@@ -111,7 +118,7 @@ def test_a_spare_that_does_not_match_its_record_is_not_used(tmp_path):
     write_site({"a.html": b"a2"}, out, keep_as="one")
     (tmp_path / "._site.spare-one" / "stray.html").write_bytes(b"not from any build")
     write_site({"a.html": b"a3"}, out, spare=Generation("other", {}, frozenset({"a.html"})), keep_as="two")
-    assert tree(out) == {"a.html": b"a3"}
+    assert site(out) == {"a.html": b"a3"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["._site.spare-two", "_site"]
 
 
@@ -137,5 +144,5 @@ def test_a_tampered_spare_cannot_lead_the_writes_elsewhere(tmp_path):
 
     write_site({"events/a/index.html": b"a3", "b/index.html": b"b3"}, out, spare=spare, keep_as="two",
                finalize=lambda staging: (staging / "pagefind").mkdir())
-    assert tree(out) == {"events/a/index.html": b"a3", "b/index.html": b"b3"}
+    assert site(out) == {"events/a/index.html": b"a3", "b/index.html": b"b3"}
     assert tree(elsewhere) == {"index.html": b"not the site's"}  # nothing written or deleted there

@@ -15,11 +15,12 @@ from .cache import BuildCache, digest, folder_digest
 from .fields import SLUG, did_you_mean, parse_date
 from .load import load_content, load_static, symbolic_links
 from .model import Location, Problem, Timeline
+from .outdir import OutputBusy, UnsafeOutput, check_output_folder, output_lock
 from .render import render_site
 from .report import count, format_github, format_report
 from .search import SearchIndexError, index_for_search
 from .validate import validate
-from .write import SiteWriter, UnsafeOutput, check_output_folder, update_in_place
+from .write import SiteWriter, update_in_place
 
 PROJECT = Path(__file__).resolve().parent.parent
 COMMANDS = ("build", "check", "new", "serve")
@@ -78,7 +79,7 @@ def load_and_validate(paths: Paths, drafts: bool = False, cache: BuildCache | No
 def render_and_write(timeline: Timeline, paths: Paths, cache: BuildCache, in_place: bool = False) -> list[Problem]:
     """Render every page and write it into a hidden folder, swapped in at the end. Template errors
     are reported, not raised, and leave the output as it was."""
-    check_output_folder(paths.out, [paths.content, paths.templates, paths.static])
+    check_output(paths)  # main() checked it before any work; this is for callers other than main()
     writer = None
     if not in_place:
         # With a cache, the site this build replaces is kept as a spare beside the output, and
@@ -175,13 +176,20 @@ def _run_command(args: argparse.Namespace, paths: Paths) -> int:
     try:
         if args.command == "new":
             return run_new(args, paths)
-        if args.command == "serve":
-            return run_serve(args, paths)
-        return run_build(args, paths)
+        if args.command == "check":
+            return run_build(args, paths)
+        # The output folder is checked and locked before any work: a folder that is not the
+        # tool's is refused at once, and two builds never write one folder at the same time.
+        with output_lock(check_output(paths), args.command, paths.out):
+            if args.command == "serve":
+                return run_serve(args, paths)
+            return run_build(args, paths)
     except UnsafeOutput as error:
+        print(f"error: {error}" + (f"\n    hint: {error.hint}" if error.hint else ""), file=sys.stderr)
+    except OutputBusy as error:
         print(f"error: {error}", file=sys.stderr)
-    except OSError as error:
-        print(f"error: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+    except OSError as error:  # a full disk, a folder that cannot be written: always with its path
+        print(f"error: {error.filename or paths.out}: {error.strerror or error}", file=sys.stderr)
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # a bug of ours: say so plainly; TIMELINE_DEBUG=1 shows where
@@ -190,6 +198,11 @@ def _run_command(args: argparse.Namespace, paths: Paths) -> int:
         print(f"internal error: {type(error).__name__}: {error}\n    hint: this is a bug in the generator, not in "
               "your content; run again with TIMELINE_DEBUG=1 and report what it prints", file=sys.stderr)
     return 1
+
+
+def check_output(paths: Paths) -> Path:
+    """The output folder with its links resolved, or UnsafeOutput when it is not the tool's to replace."""
+    return check_output_folder(paths.out, paths.content, paths.templates, paths.static)
 
 
 def run_build(args: argparse.Namespace, paths: Paths) -> int:
@@ -270,7 +283,7 @@ Next:
 def run_serve(args: argparse.Namespace, paths: Paths) -> int:
     from .serve import Preview, serve
 
-    check_output_folder(paths.out, [paths.content, paths.templates, paths.static])
+    # The output folder was checked and locked by _run_command, and stays locked while serving.
     # The preview shows drafts, labelled, so an editor sees the event before publishing it. Its
     # cache stays in memory between rebuilds: a save re-renders only what that file changed.
     cache = open_cache(paths)

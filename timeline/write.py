@@ -1,13 +1,16 @@
 """Stage 4: the one place that touches the output folder.
 
 The new site is written into a hidden folder beside the output and swapped in only when every
-file is on disk, so an error or a kill at any moment leaves the previous site whole.
+file is on disk, so an error or a kill at any moment leaves the previous site whole. Every folder
+it makes carries the mark (outdir.py); it replaces only an output folder that is absent, empty or
+marked, and deletes beside it only the folders named and marked as its own.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+import re
 import secrets
 import shutil
 import stat
@@ -15,6 +18,16 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+
+from .outdir import (
+    MARK,
+    UnsafeOutput,
+    is_marked,
+    is_ours,
+    leftover_pattern,
+    removable,
+    write_mark,
+)
 
 _RENAME_EXCHANGE = 2  # from <linux/fs.h>
 
@@ -24,18 +37,6 @@ class Unchanged:
     """A file the previous build wrote from the same inputs: it is kept (linked), not written again."""
 
     key: str
-
-
-class UnsafeOutput(Exception):
-    """The output folder would overwrite or delete the content it is built from."""
-
-
-def check_output_folder(out_dir: Path, protected: list[Path]) -> None:
-    out = out_dir.resolve()
-    for folder in protected:
-        folder = folder.resolve()
-        if out == folder or out in folder.parents or folder in out.parents:
-            raise UnsafeOutput(f"the output folder {out_dir} overlaps {folder}: choose another --out")
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,8 @@ class SiteWriter:
     """
 
     def __init__(self, out_dir: Path, spare: Generation | None = None, keep_as: str | None = None):
-        self.out_dir = out_dir.absolute()
+        # A link to a folder is built through: its target is replaced, the link kept.
+        self.out_dir = Path(os.path.realpath(out_dir))
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         recover(self.out_dir)
         self.staging, reusing = _staging(self.out_dir, spare)
@@ -150,19 +152,25 @@ def _staging(out_dir: Path, spare: Generation | None) -> tuple[Path, bool]:
     """The folder to build in: the spare, renamed to a staging name, when it is the one expected.
 
     Renamed first, so that a build killed while updating it leaves a staging folder, which the
-    next build's recover() deletes, rather than a spare that no longer matches its record.
+    next build's recover() deletes, rather than a spare that no longer matches its record. Other
+    spares are deleted, but only those named and marked as ours: a folder someone put there
+    under a like name is left alone. A new staging folder is marked at once, so that whatever a
+    killed build leaves is recognised as its own.
     """
     wanted = _spare_path(out_dir, spare.id) if spare else None
+    pattern = leftover_pattern(out_dir, "spare")
     staging = None
     for found in out_dir.parent.glob(f".{out_dir.name}.spare-*"):
-        if found == wanted and found.is_dir() and not found.is_symlink() and staging is None:
+        if found == wanted and removable(found, pattern) and is_marked(found) and staging is None:
             staging = found.with_name(f".{out_dir.name}.new-{secrets.token_hex(4)}")
             os.rename(found, staging)
         else:
-            shutil.rmtree(found, ignore_errors=True)
+            _clear(found, pattern)
     if staging is not None:
         return staging, True
-    return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent)), False
+    made = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    write_mark(made)
+    return made, False
 
 
 def _spare_path(out_dir: Path, generation_id: str) -> Path:
@@ -237,9 +245,15 @@ def update_in_place(files: dict[str, bytes | Unchanged], out_dir: Path,
     Not atomic, and it need not be: a reader of the preview reloads after every rebuild anyway,
     and at thousands of events the swap's new folder tree would cost more than the rebuild.
     `previous` is what the last call wrote there; without it, the whole folder is searched for
-    files to remove (the first rebuild of a preview).
+    files to remove (the first rebuild of a preview). The folder must be the tool's (new, empty
+    or marked), and is marked before anything is written into it.
     """
+    out_dir = Path(os.path.realpath(out_dir))
+    if not is_ours(out_dir):
+        raise UnsafeOutput(f"{out_dir} is not empty and was not made by this tool; refusing to write there")
     out_dir.mkdir(parents=True, exist_ok=True)
+    if not is_marked(out_dir):
+        write_mark(out_dir)
     for relative, data in files.items():
         if isinstance(data, Unchanged):
             continue
@@ -248,17 +262,23 @@ def update_in_place(files: dict[str, bytes | Unchanged], out_dir: Path,
         temporary = target.with_name(f".{target.name}.tmp")
         temporary.write_bytes(data)
         os.replace(temporary, target)  # a page is never seen half-written
+    root = str(out_dir)
     if previous is not None:
+        checked: set[str] = set()
         for relative in sorted(previous - files.keys()):
-            _remove(str(out_dir), relative)
+            _remove(root, relative, checked)
         return
-    for path in sorted(out_dir.rglob("*"), reverse=True):  # children before their folders
-        relative = path.relative_to(out_dir).as_posix()
-        if path.is_dir():
-            if not any(path.iterdir()):
-                path.rmdir()
-        elif relative not in files:
-            path.unlink()
+    for folder, folders, names in os.walk(root, topdown=False):  # children before their folders
+        for name in names:  # files, and links (to files or folders: never followed)
+            relative = os.path.relpath(os.path.join(folder, name), root).replace(os.sep, "/")
+            if relative not in files and relative != MARK:
+                os.unlink(os.path.join(folder, name))
+        for name in folders:
+            path = os.path.join(folder, name)
+            if os.path.islink(path):
+                os.unlink(path)
+            elif not os.listdir(path):
+                os.rmdir(path)
 
 
 def _keep(old: str, new: str) -> None:
@@ -272,7 +292,13 @@ def _keep(old: str, new: str) -> None:
 
 
 def _swap_in(staging: Path, out_dir: Path) -> bool:
-    """Make `staging` the output folder. True when `staging` now holds the old site whole."""
+    """Make `staging` the output folder. True when `staging` now holds the old site whole.
+
+    The folder swapped out is checked once more first: what a build replaces (and then deletes
+    or keeps as the spare) must be its own, even if someone put files there during the build.
+    """
+    if not is_ours(out_dir):
+        raise UnsafeOutput(f"{out_dir} is not empty and was not made by this tool; refusing to replace it")
     if not out_dir.exists():
         os.rename(staging, out_dir)
         return False
@@ -299,12 +325,30 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def recover(out_dir: Path) -> None:
-    """Clear what an interrupted build left: staging folders, and a site caught mid-swap."""
+    """Clear what an interrupted build left: staging folders, and a site caught mid-swap.
+
+    Only folders named by the tool's own pattern and carrying its mark (or empty) are touched.
+    """
     old = out_dir.with_name(f".{out_dir.name}.old")
-    if old.exists():
-        if out_dir.exists():
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(old, out_dir)
+    old_pattern = leftover_pattern(out_dir, "old")
+    if not os.path.lexists(out_dir) and removable(old, old_pattern) and is_marked(old):
+        os.rename(old, out_dir)  # the site, caught between the two renames of _swap_in
+    else:
+        _clear(old, old_pattern)
+    pattern = leftover_pattern(out_dir, "new")
     for leftover in out_dir.parent.glob(f".{out_dir.name}.new-*"):
+        _clear(leftover, pattern)
+
+
+def _clear(leftover: Path, pattern: re.Pattern) -> None:
+    """Delete a folder a build left beside the output, if it is one: named by the tool's pattern,
+    a real folder, and marked (deleted whole) or empty (a build killed before marking it)."""
+    if not removable(leftover, pattern):
+        return
+    if is_marked(leftover):
         shutil.rmtree(leftover, ignore_errors=True)
+        return
+    try:
+        os.rmdir(leftover)  # only if it is still empty
+    except OSError:
+        pass
