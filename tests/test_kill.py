@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 import timeline.cli
 from conftest import SITE_YAML, SOURCE_YAML, tree, write_files
+from timeline.processes import PARALLEL_FROM
 from timeline.write import recover
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -142,7 +145,7 @@ def build_args(project: Path) -> list[str]:
 
 def normal_build(project: Path) -> None:
     result = subprocess.run([sys.executable, str(PROJECT / "build.py"), *build_args(project)],
-                            capture_output=True, text=True, timeout=120)
+                            check=False, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
 
 
@@ -150,7 +153,7 @@ def killed_build(project: Path, install: str, fallback: bool, extra: tuple[str, 
     prelude = PRELUDE.format(project=str(PROJECT), fallback=fallback, install=install,
                              files_in_new_site=len(SITES.get("new", ())) or 10)
     return subprocess.run([sys.executable, "-c", prelude, *build_args(project), *extra],
-                          capture_output=True, text=True, timeout=120)
+                          check=False, capture_output=True, text=True, timeout=120)
 
 
 def wait_for_orphans(project: Path, timeout: float = 60) -> None:
@@ -265,3 +268,176 @@ def test_the_kill_points_are_counted():
     print(f"\n{len(points)} kill points (the site each left):")
     for point in points:
         print(f"  {point}: {OUTCOMES.get(point, 'not run in this session')}")
+
+
+# --- Issue 12: a killed build's child processes (the fork pool's workers, the Pagefind indexer)
+# die with it instead of running on, holding the output open.
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="dying with the parent is Linux-only")
+
+
+def _stat(pid: int) -> tuple[int, str, int] | None:
+    """(parent pid, state letter, start time) from /proc/<pid>/stat, or None when there is no such process."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as file:
+            fields = file.read().rsplit(b")", 1)[1].split()  # after the name, which may hold spaces
+    except OSError:
+        return None
+    return int(fields[1]), fields[0].decode(), int(fields[19])
+
+
+def descendants(root: int) -> dict[int, int]:
+    """Every process whose parent chain leads to `root`: {pid: start time}."""
+    stats = {int(pid): _stat(int(pid)) for pid in filter(str.isdigit, os.listdir("/proc"))}
+    children: dict[int, list[int]] = {}
+    for pid, stat in stats.items():
+        if stat is not None:
+            children.setdefault(stat[0], []).append(pid)
+    found, todo = {}, list(children.get(root, ()))
+    while todo:
+        pid = todo.pop()
+        stat = stats[pid]
+        if stat is not None:
+            found[pid] = stat[2]
+            todo += children.get(pid, ())
+    return found
+
+
+def running(processes: dict[int, int]) -> list[int]:
+    """Those of {pid: start time} that still run (the same processes, not a reused pid; not zombies)."""
+    return [pid for pid, start in processes.items()
+            if (stat := _stat(pid)) is not None and stat[2] == start and stat[1] != "Z"]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as file:
+            return file.read()
+    except OSError:
+        return b""
+
+
+def _comm(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/comm") as file:
+            return file.read().strip()
+    except OSError:
+        return ""
+
+
+@pytest.fixture(scope="module")
+def big_site(tmp_path_factory) -> Path:
+    """A generated site with enough events for the renderer to fork its worker pool."""
+    root = tmp_path_factory.mktemp("big")
+    subprocess.run([sys.executable, str(PROJECT / "bench" / "generate.py"), str(2 * PARALLEL_FROM), str(root)],
+                   check=True, capture_output=True, timeout=60)
+    return root / "content"
+
+
+@pytest.fixture
+def started() -> Iterator[dict[int, int]]:
+    """Where kill_the_build_while records what the build started; whatever of it still runs after the test is killed."""
+    processes: dict[int, int] = {}
+    yield processes
+    for pid in running(processes):
+        os.kill(pid, signal.SIGKILL)
+
+
+def kill_the_build_while(content: Path, out: Path, extra: list[str], targets: Callable[[int, dict[int, int]], list[int]],
+                         started: dict[int, int], resume: bool) -> None:
+    """Start `build.py build`; once targets(build pid, {pid: start time} of its descendants) names
+    some of them, stop those (SIGSTOP: then they cannot finish first, and are surely alive when
+    their parent dies), kill -9 the build, and with `resume` let them go on (SIGCONT; else they
+    stay stopped: SIGKILL ends a stopped process all the same). `started` receives every process
+    the build had started."""
+    build = subprocess.Popen([sys.executable, str(PROJECT / "build.py"), "build", "--content", str(content),
+                              "--out", str(out), "--no-cache", *extra],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not (chosen := targets(build.pid, found := descendants(build.pid))):
+            assert build.poll() is None, f"the build ended (exit {build.returncode}) before its children were seen"
+            assert time.monotonic() < deadline, "the build's children were never seen"
+            time.sleep(0.002)
+        started.update(found)
+        for pid in chosen:
+            os.kill(pid, signal.SIGSTOP)
+        started.update(descendants(build.pid))
+        stopping = time.monotonic() + 5  # a signal takes effect a moment after it is sent
+        while (states := [stat[1] if (stat := _stat(pid)) else "gone" for pid in chosen]) != ["T"] * len(chosen) \
+                and "gone" not in states and time.monotonic() < stopping:
+            time.sleep(0.002)
+        assert set(states) == {"T"}, f"the children ended before they were stopped: {states}"
+        assert build.poll() is None, "the build ended before it could be killed"
+    finally:
+        build.kill()
+        build.wait(timeout=10)
+    assert build.returncode == KILLED
+    for pid in running({pid: started[pid] for pid in chosen}) if resume else ():
+        os.kill(pid, signal.SIGCONT)  # as if they had only been descheduled while their parent died
+
+
+def assert_all_end(started: dict[int, int], within: float = 5) -> None:
+    deadline = time.monotonic() + within
+    while (left := running(started)) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not left, f"still running {within} s after their parent ended: " + \
+        ", ".join(f"{pid} ({_comm(pid)})" for pid in left)
+
+
+@linux_only
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the renderer forks no workers")
+def test_a_killed_builds_workers_die_with_it(big_site, tmp_path, started):
+    workers = min(os.cpu_count() or 1, 4)
+
+    def the_workers(build: int, children: dict[int, int]) -> list[int]:
+        forks = [pid for pid in children if _cmdline(pid) == _cmdline(build)]  # a fork keeps its parent's command
+        return forks if len(forks) >= workers else []
+
+    # Resumed: a worker may have been stopped before it could ask to die with its parent.
+    kill_the_build_while(big_site, tmp_path / "_site", ["--no-search"], the_workers, started, resume=True)
+    assert len(started) >= workers
+    assert_all_end(started)
+
+
+@linux_only
+def test_a_killed_builds_search_indexer_dies_with_it(big_site, tmp_path, started):
+    def the_indexer(build: int, children: dict[int, int]) -> list[int]:
+        return [pid for pid in children if _comm(pid) == "pagefind"]  # after `python -m pagefind` execs the binary
+
+    # Kept stopped: seen after its exec, the indexer has asked; left to run, it would end by itself
+    # within the 5 s here (a few hundred pages), not in the minutes it takes at scale.
+    kill_the_build_while(big_site, tmp_path / "_site", [], the_indexer, started, resume=False)
+    assert_all_end(started)
+
+
+GRANDCHILD = r"""
+import os, sys, time
+sys.path.insert(0, {project!r})
+from timeline.processes import die_with_parent
+parent = os.getpid()
+child = os.fork()
+if child == 0:
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):  # let go of the output pipe: the test waits for it to close
+        os.dup2(devnull, fd)
+    while os.getppid() == parent:  # the parent ends before the child asks to die with it
+        time.sleep(0.001)
+    die_with_parent(parent)
+    open({survived!r}, "w").close()
+    time.sleep(30)
+    os._exit(0)
+print(child)
+"""
+
+
+@linux_only
+def test_a_worker_whose_parent_ended_before_it_asked_ends_at_once(tmp_path, started):
+    survived = tmp_path / "survived"
+    result = subprocess.run([sys.executable, "-c", GRANDCHILD.format(project=str(PROJECT), survived=str(survived))],
+                            check=True, capture_output=True, text=True, timeout=30)
+    child = int(result.stdout)
+    if (stat := _stat(child)) is not None:
+        started[child] = stat[2]
+    assert_all_end(started)
+    assert not survived.exists()

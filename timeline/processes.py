@@ -1,9 +1,17 @@
 """Work shared out to the processor's cores, by fork: each worker inherits what the parent has
-built (compiled templates, the validated sources) instead of being sent it."""
+built (compiled templates, the validated sources) instead of being sent it.
+
+A child process dies with the build that started it, even one killed with SIGKILL (which no
+handler or `finally` sees): on Linux each worker, and the search indexer, asks the kernel for
+SIGKILL when its parent ends (`die_with_parent`). Elsewhere nothing is done, and the workers of a
+killed build may outlive it.
+"""
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -12,6 +20,38 @@ from multiprocessing import get_context
 
 PARALLEL_FROM = 150  # items before it pays to start a second process
 _shared = None  # what the parent set for the workers, just before they fork
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _load_prctl() -> Callable[..., int] | None:
+    """libc's prctl(), looked up once in the parent: the child, just forked, only calls it."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    prctl.restype = ctypes.c_int
+    return prctl
+
+
+_prctl = _load_prctl()
+
+
+def die_with_parent(parent: int) -> None:
+    """In a child just forked from process `parent`: be killed (SIGKILL) when the parent ends.
+
+    Linux only; elsewhere it does nothing. The kernel sends the signal when the *thread* that
+    forked the child ends, so fork from a thread that outlives the child: fork_map's pool and
+    search's subprocess are both waited for by the thread that starts them. The setting outlives
+    exec (not of a set-user-ID program). If the parent ended before the call, exit at once.
+    """
+    if _prctl is None:
+        return
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent was gone before the kernel was asked: nobody will signal
+        os._exit(1)
 
 
 def shared():
@@ -24,6 +64,7 @@ def fork_map(function: Callable, items: list, state) -> Iterator:
     worker processes when there are enough items to repay starting them; here otherwise.
 
     Yields each chunk's result as it comes, in order, so that the caller can let go of it.
+    Consume it on one thread: the workers are forked by the thread that first asks for a result.
     """
     global _shared
     workers = min(os.cpu_count() or 1, 4)
@@ -35,7 +76,8 @@ def fork_map(function: Callable, items: list, state) -> Iterator:
             return
         count = workers * 8
         chunks = [items[i::count] for i in range(count)]
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             yield from pool.map(partial(function, forked=True), chunks)
     finally:
         _shared = None
