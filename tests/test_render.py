@@ -95,14 +95,13 @@ def test_citations_are_numbered_in_source_list_order_with_back_links(make_projec
     assert "A &lt;b&gt;report&lt;/b&gt; &amp; more" in second
 
 
-def test_markers_inside_code_are_left_as_text(make_project, run):
-    pages = build(make_project, run, {
-        "content/events/2024-12-12-something-happened.md": event(
-            "2024-12-12", "Code", body="Write `[^id]` to cite.[^example-statement]"),
-    })
-    page = pages["events/something-happened/index.html"]
-    assert "<code>[^id]</code>" in page
-    assert page.count('<sup class="cite">') == 1
+def test_a_marker_inside_code_is_refused_as_a_citation_no_reader_sees(make_project, run):
+    project = make_project({**minimal_files(), "content/events/2024-12-12-something-happened.md": event(
+        "2024-12-12", "Code", body="Write `[^id]` to cite.[^example-statement]")})
+    result = run(project)
+    assert result.code == 1
+    assert "the citation [^id] is not shown to readers here: it is inside a link, an image's description, code" \
+        in result.err
 
 
 def test_content_cannot_inject_markup_or_script(make_project, run):

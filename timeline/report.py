@@ -6,13 +6,17 @@ from .model import Location, Problem
 from .yamltext import visible
 
 
-def _shown(problem: Problem) -> Problem:
+def _shown(problem: Problem, line_ends: bool = False) -> Problem:
     """The problem with every control character made visible: messages quote what editors
     wrote, and an escape sequence must not reach a reviewer's terminal or a GitHub annotation.
-    A hint's own line breaks are spaces: one problem, two lines."""
-    where = Location(visible(problem.where.path), problem.where.line)
-    return Problem(where, visible(problem.message.replace("\n", " ")), visible(problem.hint.replace("\n", " ")),
-                   problem.severity)
+    On a terminal a line end is shown as its escape too (one problem, two lines); a workflow
+    command escapes line ends its own way (`line_ends`)."""
+
+    def shown(text: str) -> str:
+        return visible(text if line_ends else text.replace("\r", "\\r").replace("\n", "\\n"))
+
+    return Problem(Location(shown(problem.where.path), problem.where.line), shown(problem.message),
+                   shown(problem.hint), problem.severity)
 
 
 def format_problem(problem: Problem) -> str:
@@ -47,7 +51,7 @@ def _escape_property(text: str) -> str:
 
 def format_github(problem: Problem) -> str:
     """A GitHub Actions workflow command, so the problem shows on its line of the pull request."""
-    problem = _shown(problem)
+    problem = _shown(problem, line_ends=True)
     kind = "error" if problem.is_error else "warning"
     props = [f"file={_escape_property(problem.where.path)}"]
     if problem.where.line:

@@ -31,7 +31,7 @@ def event_text(title: str, date: EventDate, tags: list[str], sources: list[str])
     marker = f"[^{sources[0]}]" if sources else "[^source-id]"
     lines.append(
         "<!-- Write what happened in neutral, precise sentences. Put the source of each statement "
-        "right after it, as [^source-id]. Every paragraph needs at least one. -->"
+        "right after it: [^, the source's id, then ]. Every paragraph needs at least one. -->"
     )
     lines.append("")
     lines.append(f"What happened, in one or two sentences.{marker}")
