@@ -1,23 +1,32 @@
 """`build.py serve`: live preview on 127.0.0.1 that rebuilds on save and never dies of bad content.
 
 livereload watches content/, templates/ and static/ (never the output) and tells open pages to
-reload after each rebuild. The pages come from a small WSGI app of ours rather than livereload's
-file handler, so that while the content has errors every page is replaced by the list of problems
-(Zola's error overlay), and so that nothing outside the output folder can be requested.
+reload after each rebuild. The pages come from a small tornado handler of ours rather than
+livereload's, so that while the content has errors every page is replaced by the list of problems
+(Zola's error overlay), and so that nothing outside the output folder can be requested. A request
+the preview cannot serve gets a short plain-text 4xx, never a traceback; the reload socket is
+only for the preview's own pages.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import mimetypes
 import posixpath
 import re
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
-from typing import Callable
-from urllib.parse import unquote
+from typing import Any
+from urllib.parse import quote, unquote_to_bytes
 
 from jinja2 import Environment
+from livereload import Server
+from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
+from tornado import web
 
 from .model import Problem
 from .report import format_problem
@@ -47,6 +56,36 @@ li { margin: 0 0 1rem; } code { font-size: 1rem; font-weight: 600; }
 
 
 _CSP_META = re.compile(rb'<meta http-equiv="Content-Security-Policy"[^>]*>\n?')
+# livereload's own snippet: it loads livereload.js, which connects back to /livereload.
+_RELOAD_SCRIPT = (
+    b'<script type="text/javascript">(function(){var s=document.createElement("script");'
+    b"var port=(window.location.port || (window.location.protocol == 'https:' ? 443: 80));"
+    b's.src="//"+window.location.hostname+":"+port+ "/livereload.js?port=" + port;'
+    b"document.head.appendChild(s);})();</script>"
+)
+_HTML = "text/html; charset=utf-8"
+_TEXT = "text/plain; charset=utf-8"
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+ADDRESS_LIMIT = 8 * 1024  # characters of a request's address (path and query): more is 414
+HEADERS_LIMIT = 64 * 1024  # bytes of its header fields: more is 431
+READ_LIMIT = 1024 * 1024  # what tornado reads of a request's head at all: beyond that it hangs up
+BODY_LIMIT = 64 * 1024  # the preview takes no request bodies
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The reply to one request: GET sends it whole, HEAD the same status and headers without the body."""
+
+    status: int
+    kind: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def plain(status: int, detail: str) -> Answer:
+    """A refusal in a few words of plain text: its status, and why; never a path or a traceback."""
+    return Answer(status, _TEXT, f"{status} {HTTPStatus(status).phrase}: {detail}\n".encode())
 
 
 class Preview:
@@ -62,7 +101,7 @@ class Preview:
         started = time.perf_counter()
         try:
             self.problems = [p for p in self._rebuild() if p.is_error]
-        except Exception as error:  # a bug of ours must not stop the preview either
+        except Exception as error:  # noqa: BLE001 -- a bug of ours must not stop the preview either
             self.problems = [Problem(where=_nowhere(), message=f"internal error: {error!r}")]
         took = time.perf_counter() - started
         if self.problems:
@@ -77,49 +116,66 @@ class Preview:
         count = f"{errors} problem{'s' * (errors != 1)}"
         return _ERROR_PAGE.render(problems=self.problems, count=count).encode("utf-8")
 
-    def resolve(self, url_path: str) -> Path | None:
-        """The file for a request path, or None. Refuses anything that leaves the output folder."""
-        path = unquote(url_path)
+    def locate(self, path: str) -> Path | None:
+        """The file, or the folder with an index.html, that a decoded request path names in the
+        output folder; None for anything else, and for anything that leaves the output folder."""
         if "\x00" in path or "\\" in path:
             return None
         normal = posixpath.normpath("/" + path.lstrip("/"))
         if any(part == ".." for part in normal.split("/")):
             return None
-        candidate = (self.out_dir / normal.lstrip("/")).resolve()
-        if candidate != self.out_dir and self.out_dir not in candidate.parents:
+        try:
+            candidate = (self.out_dir / normal.lstrip("/")).resolve()
+            if candidate != self.out_dir and self.out_dir not in candidate.parents:
+                return None
+            if candidate.is_dir():
+                return candidate if (candidate / "index.html").is_file() else None
+            return candidate if candidate.is_file() else None
+        except OSError:  # a name longer than the file system allows, a loop of links, no permission
             return None
-        if candidate.is_dir():
-            candidate = candidate / "index.html"
-        return candidate if candidate.is_file() else None
 
-    def __call__(self, environ, start_response):
-        """The WSGI app livereload serves (it adds its reload script to HTML responses)."""
-        path = environ.get("PATH_INFO", "/")
-        if path.endswith("/") or path.endswith(".html") or "." not in posixpath.basename(path):
-            if self.problems:
-                return _respond(start_response, "200 OK", "text/html; charset=utf-8", self.error_page())
-        if path != "/" and not path.endswith("/") and (self.resolve(path) or Path()).name == "index.html":
-            # A folder asked for without its slash: redirect so relative links resolve.
-            start_response("301 Moved Permanently", [("Location", path + "/"), ("Content-Length", "0")])
-            return [b""]
-        found = self.resolve(path)
+    def answer(self, raw_path: str) -> Answer:
+        """The reply to a request for `raw_path`, the path of the address as sent (percent-encoded)."""
+        path = _decoded(raw_path)
+        if path is None:
+            return plain(400, "the address is not valid percent-encoded UTF-8.")
+        if "\x00" in path:
+            return plain(400, "the address holds a NUL character.")
+        if self.problems and (path.endswith(("/", ".html")) or "." not in posixpath.basename(path)):
+            return Answer(200, _HTML, self.error_page())
+        found = self.locate(path)
         if found is None:
-            missing = self.resolve("/404.html")
-            body = missing.read_bytes() if missing else b"Not found"
-            return _respond(start_response, "404 Not Found", "text/html; charset=utf-8", body)
+            missing = self.locate("/404.html")
+            return self._read(missing, 404) if missing else plain(404, "nothing is here.")
+        if found.is_dir():
+            if not path.endswith("/"):  # a folder asked for without its slash: relative links need it
+                folder = quote(posixpath.normpath("/" + path.lstrip("/")) + "/")
+                return Answer(301, _TEXT, b"", (("Location", folder),))
+            found = found / "index.html"
+        return self._read(found, 200)
+
+    def _read(self, found: Path, status: int) -> Answer:
+        try:
+            body = found.read_bytes()
+        except OSError:  # deleted by a rebuild since it was found
+            return plain(404, "nothing is here.")
         kind = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
         if kind.startswith("text/") or kind in ("application/javascript", "image/svg+xml"):
             kind += "; charset=utf-8"
-        body = found.read_bytes()
         if kind.startswith("text/html"):
             # The pages forbid inline script; livereload's is inline. Preview only, never in _site/.
             body = _CSP_META.sub(b"", body)
-        return _respond(start_response, "200 OK", kind, body)
+        return Answer(status, kind, body)
 
 
-def _respond(start_response, status: str, kind: str, body: bytes):
-    start_response(status, [("Content-Type", kind), ("Content-Length", str(len(body))), ("Cache-Control", "no-store")])
-    return [body]
+def _decoded(raw_path: str) -> str | None:
+    """The path with its %XX escapes decoded as UTF-8; None when they are malformed."""
+    if _BAD_ESCAPE.search(raw_path):
+        return None
+    try:  # tornado gives the request's bytes as Latin-1 text
+        return unquote_to_bytes(raw_path.encode("latin-1")).decode("utf-8")
+    except UnicodeError:
+        return None
 
 
 def _nowhere():
@@ -128,15 +184,164 @@ def _nowhere():
     return Location("build.py")
 
 
-def serve(preview: Preview, watched: list[Path], host: str, port: int) -> None:
-    from livereload import Server
-    from livereload.handlers import LiveReloadHandler
+# ---------------------------------------------------------------------------------------------
+# Over HTTP: tornado handlers, the routes livereload's server is given, and its log
 
+
+_HOST = re.compile(r"(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9.-]+))(?::[0-9]{1,5})?")
+
+
+def names_this_machine(host: str | None, served: str) -> bool:
+    """Whether a request's Host header names the preview by IP address, as localhost, or as the
+    --host it was given. Any other name may be a stranger's domain pointed at 127.0.0.1 (DNS
+    rebinding), which would make that stranger's pages the same origin as the preview."""
+    if host is None:
+        return True  # an HTTP/1.0 client: every browser sends Host
+    match = _HOST.fullmatch(host)
+    if match is None:
+        return False
+    name = (match["ipv6"] or match["name"]).lower()
+    if name in ("localhost", served.lower().strip("[]")):
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def own_origin(origin: str, host: str | None) -> bool:
+    """Whether a websocket's Origin is a page of the preview itself: http:// and the very address
+    the browser connected to (its Host, which names_this_machine has accepted)."""
+    return host is not None and origin.lower() == f"http://{host}".lower()
+
+
+class _Guarded(web.RequestHandler):
+    """What every route shares: a request it cannot serve is refused in a few words of plain text."""
+
+    ALLOW = "GET, HEAD"
+
+    def initialize(self, host: str) -> None:
+        self.served_host = host
+
+    def prepare(self) -> None:
+        refusal = self.refusal()
+        if refusal is not None:
+            self.send(refusal)  # tornado then calls no get()
+
+    def refusal(self) -> Answer | None:
+        request = self.request
+        if len(request.uri or "") > ADDRESS_LIMIT:
+            return plain(414, f"the address is longer than {ADDRESS_LIMIT} characters.")
+        if sum(len(name) + len(value) + 4 for name, value in request.headers.get_all()) > HEADERS_LIMIT:
+            return plain(431, f"the header fields are larger than {HEADERS_LIMIT // 1024} KiB.")
+        if not names_this_machine(request.headers.get("Host"), self.served_host):
+            return plain(400, "the preview answers only to its own address, as it printed it.")
+        return None
+
+    def send(self, answer: Answer) -> None:
+        self.clear()
+        self.set_status(answer.status)
+        self.set_header("Content-Type", answer.kind)
+        self.set_header("Cache-Control", "no-store")
+        for name, value in answer.headers:
+            self.set_header(name, value)
+        body = answer.body
+        if answer.kind == _HTML:
+            body = body.replace(b"</head>", _RELOAD_SCRIPT + b"</head>", 1)
+        self.finish(body)  # for HEAD, tornado sends the headers (Content-Length included) only
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """tornado's errors (405 for a method other than GET and HEAD, 500 for a bug of ours)."""
+        if status_code == 405:
+            refused = plain(405, f"this address answers {self.ALLOW} only.")
+            self.send(Answer(405, refused.kind, refused.body, (("Allow", self.ALLOW),)))
+        else:
+            self.send(plain(status_code, "the preview could not answer; its terminal says why."))
+
+
+class _Page(_Guarded):
+    """Every address but the reload script and socket: a page of the site, or the list of problems."""
+
+    def initialize(self, host: str, preview: Preview) -> None:  # type: ignore[override]
+        super().initialize(host)
+        self.preview = preview
+
+    def get(self) -> None:
+        self.send(self.preview.answer(self.request.path))
+
+    head = get
+
+
+class _ReloadScript(_Guarded, LiveReloadJSHandler):
+    head = LiveReloadJSHandler.get
+
+
+class _ReloadSocket(_Guarded, LiveReloadHandler):
+    """livereload's socket, which accepted any web page; this one only the preview's own pages.
+
+    A browser always sends Origin when a page opens a websocket, so a page elsewhere cannot hide
+    its own; a client without one is no browser but a program on this machine, which could read
+    every page over HTTP anyway, and is accepted (so tornado does too)."""
+
+    ALLOW = "GET"
+
+    def refusal(self) -> Answer | None:
+        refusal = super().refusal()
+        origin = self.request.headers.get("Origin")
+        if refusal is None and origin is not None and not own_origin(origin, self.request.headers.get("Host")):
+            return plain(403, "the live-reload socket is only for the preview's own pages.")
+        return refusal
+
+    def check_origin(self, origin: str) -> bool:
+        return own_origin(origin, self.request.headers.get("Host"))
+
+    def on_message(self, message: str | bytes) -> None:
+        try:
+            super().on_message(message)
+        except (ValueError, TypeError, AttributeError):  # not livereload's JSON
+            self.close(1003)
+
+
+def _log_request(handler: web.RequestHandler) -> None:
+    """A short line for each refused request (tornado's would quote a 100 KB address whole)."""
+    status = handler.get_status()
+    if status >= 400:
+        target = handler.request.uri or ""
+        shown = target[:100].encode("unicode_escape").decode("ascii")
+        if len(target) > 100:
+            shown += f"… ({len(target)} characters)"
+        print(f"{status} {handler.request.method} {shown}", file=sys.stderr)
+
+
+class _PreviewServer(Server):
+    """livereload's server, on our routes instead of its own: application() is where it makes them."""
+
+    def __init__(self, preview: Preview, watcher: Any) -> None:
+        super().__init__(watcher=watcher)
+        self.preview = preview
+
+    def application(self, port: int, host: str, liveport: Any = None, debug: Any = None,
+                    live_css: bool = True) -> None:
+        LiveReloadHandler.watcher = self.watcher
+        LiveReloadHandler.live_css = live_css
+        routes: list[tuple[str, type[web.RequestHandler], dict[str, Any]]] = [
+            (r"/livereload", _ReloadSocket, {"host": host}),
+            (r"/livereload\.js", _ReloadScript, {"host": host}),
+            (r".*", _Page, {"host": host, "preview": self.preview}),
+        ]
+        # As livereload's debug mode did, restart when the generator's own code changes; unlike
+        # it, never send a traceback to the browser (serve_traceback stays off).
+        app = web.Application(routes, autoreload=True, log_function=_log_request)
+        app.listen(port, address=host, max_header_size=READ_LIMIT, max_body_size=BODY_LIMIT)
+
+
+def serve(preview: Preview, watched: list[Path], host: str, port: int) -> None:
     # livereload drops any change made within 3 s of the previous reload ("too many refreshes"),
     # and the page would then show stale content until the next save. Every save must show.
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
     preview.rebuild()
-    server = Server(app=preview, watcher=_told_of_changes_watcher())
+    server = _PreviewServer(preview, _told_of_changes_watcher())
     for folder in watched:
         server.watch(str(folder), preview.rebuild)
     print(f"Previewing on http://{host}:{port}/ — save a file to rebuild; Ctrl+C stops.", file=sys.stderr)
@@ -171,7 +376,7 @@ def _told_of_changes_watcher():
                     changes_seen = watchfiles.watch(*folders, **options)
                     for changes in changes_seen:
                         report(changes)
-                except Exception as error:  # e.g. the system's limit of inotify watches is reached
+                except Exception as error:  # noqa: BLE001 -- e.g. the system's limit of inotify watches
                     print(f"file events unavailable ({error}); looking for changes every 0.3 s instead",
                           file=sys.stderr)
                     for changes in watchfiles.watch(*folders, force_polling=True, poll_delay_ms=300, **options):
