@@ -2,8 +2,9 @@
 is in a stored copy of a source cited for it, and every figure is in one too (or derived from
 figures that are).
 
-A citation covers the words since the previous one, as on Wikipedia: the quotations and figures
-of those words are looked for in the sources of that citation.
+A citation covers the words since the previous one, as on Wikipedia: the figures of those words
+are looked for in the sources of that citation; their quotations there, or in a source cited
+elsewhere in the same paragraph (a quotation often comes before the sentence that names who said it).
 """
 
 from __future__ import annotations
