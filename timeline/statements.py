@@ -5,9 +5,9 @@ converter settings and citation pattern as markup.py), not on regular expression
 heading, a code block or a link definition is what Python-Markdown says it is.
 
 Python-Markdown keeps no source lines, so each line of the text is tagged first with an invisible
-private-use mark of its number, put where it cannot change how the line parses (after the
-indentation, '>' and list marker; never on a line whose first characters decide its kind, such as
-a heading, a rule or an HTML block). Each statement's words then carry the line they came from.
+private-use mark of its number, put where it cannot change how the text parses (see tag_lines).
+Each statement's words then carry the line they came from, and the conversion, marks taken out,
+is the page's own: render.py publishes it instead of converting the text again.
 """
 
 from __future__ import annotations
