@@ -262,7 +262,7 @@ def test_the_parse_that_is_checked_is_the_parse_that_is_published(atoms):
     """Validation reads statements from a text whose lines carry invisible marks of their numbers;
     render.py publishes that conversion. It must be the text's own conversion, marks aside."""
     text = "".join(atoms)
-    assert StatementReader().read(text)[1] == MarkdownRenderer().convert(text)
+    assert StatementReader().reading(text).html == MarkdownRenderer().convert(text)
 
 
 def test_the_real_and_golden_texts_convert_the_same_when_checked():
@@ -272,4 +272,4 @@ def test_the_real_and_golden_texts_convert_the_same_when_checked():
     reader, renderer = StatementReader(), MarkdownRenderer()
     for folder in (PROJECT / "content", PROJECT / "tests/golden/content"):
         for event in load_content(folder).events:
-            assert reader.read(event.body)[1] == renderer.convert(event.body), event.where
+            assert reader.reading(event.body).html == renderer.convert(event.body), event.where

@@ -26,9 +26,9 @@ from .markup import configure, strip_private
 _TAG_OPEN, _TAG_CLOSE = "\ue010", "\ue011"
 _DIGIT = 0xE020  # line numbers are written with ten private-use digits
 _CITE_OPEN, _CITE_CLOSE = "\ue000", "\ue001"
-_LINE_MARK = re.compile(f"{_TAG_OPEN}[\ue020-\ue029]+{_TAG_CLOSE}")
-_STASH = re.compile("\x02wzxhzdk:([0-9]+)\x03")
-_TOKENS = re.compile(f"{_TAG_OPEN}([\ue020-\ue029]+){_TAG_CLOSE}|{_CITE_OPEN}([^{_CITE_CLOSE}]*){_CITE_CLOSE}|\x02wzxhzdk:([0-9]+)\x03")
+_LINE_MARK = re.compile(f"{_TAG_OPEN}([\ue020-\ue029]+){_TAG_CLOSE}")
+_STASH = re.compile("\x02wzxhzdk:([0-9]+)\x03")  # Python-Markdown's placeholder for stashed raw HTML
+_TOKENS = re.compile(f"{_LINE_MARK.pattern}|{_CITE_OPEN}([^{_CITE_CLOSE}]*){_CITE_CLOSE}|{_STASH.pattern}")
 
 # What may precede a line's content without deciding its kind: indentation, quote marks, a list marker.
 _PREFIX = re.compile(r"^((?:[ \t]*(?:>|(?:[-*+]|[0-9]{1,9}[.)])(?=[ \t])))*[ \t]*)")
@@ -180,15 +180,11 @@ class StatementReader:
 
     def blocks(self, text: str) -> list[Block]:
         """Every block of `text` that can state something, in reading order."""
-        return self.read(text)[0]
-
-    def read(self, text: str) -> tuple[list[Block], str]:
-        """The blocks, and Python-Markdown's output for the text: the very conversion the page
-        shows (the line marks taken out), so render.py need not convert the text again."""
-        reading = self.reading(text)
-        return reading.blocks, reading.html
+        return self.reading(text).blocks
 
     def reading(self, text: str) -> Reading:
+        """The blocks, the hidden markers, and Python-Markdown's output for the text: the very
+        conversion the page shows (the line marks taken out), so render.py need not convert it again."""
         self._md.reset()
         self._capture.root = None
         text = strip_private(text)
@@ -206,9 +202,7 @@ class StatementReader:
         for child in element:
             tag = child.tag if isinstance(child.tag, str) else ""
             if tag in _BLOCKS:
-                block = _block(child, stash, _KIND[tag], in_quote)
-                if block is not None:
-                    found.append(block)
+                found.append(_block(child, stash, _KIND[tag], in_quote))
             if tag in ("pre", "code") or tag.startswith("h") and tag[1:].isdigit():
                 continue  # code and headings state nothing
             self._walk(child, stash, found, in_quote or tag == "blockquote")
@@ -233,7 +227,7 @@ def _placed(block: Block, text: str, after: int) -> Block:
                    markers=tuple((found + line, source_id) for line, source_id in block.markers))
 
 
-def _block(element: etree.Element, stash: list, kind: str, in_quote: bool) -> Block | None:
+def _block(element: etree.Element, stash: list, kind: str, in_quote: bool) -> Block:
     raw = "".join(_own_text(element))
     only_html = _STASH.fullmatch(raw.strip())
     if only_html and kind == "paragraph":
@@ -254,7 +248,7 @@ def _own_text(element: etree.Element):
             yield child.tail
 
 
-def _parse(raw: str, stash: list, kind: str, in_quote: bool) -> Block | None:
+def _parse(raw: str, stash: list, kind: str, in_quote: bool) -> Block:
     pieces: list[str] = []
     length = 0
     newlines: list[int] = []  # offsets just after each line break of the text
@@ -281,7 +275,7 @@ def _parse(raw: str, stash: list, kind: str, in_quote: bool) -> Block | None:
         position = token.end()
         number, source_id, stashed = token.groups()
         if number is not None:
-            marks.append((length, int("".join(str(ord(c) - _DIGIT) for c in number))))
+            marks.append((length, _line_number(number)))
         elif source_id is not None and not silent:
             markers.append((length, source_id))
             if groups and groups[-1][0] == length:
@@ -302,6 +296,10 @@ def _parse(raw: str, stash: list, kind: str, in_quote: bool) -> Block | None:
     lines = _line_table(newlines, marks)
     block = Block(kind, joined, lines, tuple(_merge_groups(spans)), (), in_quote, anchored=bool(marks))
     return replace(block, markers=tuple((block.line_at(offset), source_id) for offset, source_id in markers))
+
+
+def _line_number(digits: str) -> int:
+    return int("".join(str(ord(c) - _DIGIT) for c in digits))
 
 
 def _line_table(newlines: list[int], marks: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
@@ -346,7 +344,7 @@ def _html_block(html: str, in_quote: bool) -> Block:
     """An HTML block is published (the sanitiser keeps its words), but Markdown inside it is not
     read, so a citation there is not a citation: it counts as text with none."""
     found = _LINE_MARK.search(html)
-    line = int("".join(str(ord(c) - _DIGIT) for c in found.group()[1:-1])) if found else 0
+    line = _line_number(found.group(1)) if found else 0
     words = re.sub(r"<(script|style|template|textarea)\b.*?</\1\s*>", " ", html, flags=re.DOTALL | re.IGNORECASE)
     words = re.sub(r"<!--.*?-->|<[^>]*>", " ", words, flags=re.DOTALL)
     words = MARKER.sub("", _LINE_MARK.sub("", words))

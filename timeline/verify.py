@@ -36,7 +36,8 @@ MARKUP_CHARACTER_LIMIT = 300
 # Lists and block quotes inside each other: Python-Markdown recurses once per level, and a real
 # event needs three or four.
 NESTING_LIMIT = 20
-_NESTING = re.compile(r"^(?:[ \t]*(?:>|[-*+](?=[ \t])|[0-9]{1,9}[.)](?=[ \t])))+", re.M)
+_NESTING = re.compile(r"^(?:[ \t]*(?:>|[-*+](?=[ \t])|[0-9]{1,9}[.)](?=[ \t])))+")
+_MARKER_IN_PREFIX = re.compile(r"[-*+0-9][.)]?(?=[ \t]|$)")
 _SHOWN = 80  # characters of a quotation or passage shown in a message
 
 
@@ -62,6 +63,16 @@ class EventSources:
 
     def of(self, ids) -> list[Source]:
         return [self.known[i] for i in dict.fromkeys(ids) if i in self.listed and i in self.known]
+
+    @property
+    def quotation_severity(self) -> str:
+        """Of a quotation from a source with no stored copy."""
+        return "error" if self.policy.quotes_need_snapshots else "warning"
+
+    @property
+    def figure_severity(self) -> str:
+        """Of a figure not found in a stored copy."""
+        return "error" if self.policy.figures_must_match else "warning"
 
 
 @functools.lru_cache(maxsize=1)
@@ -93,15 +104,14 @@ class Checker:
             return
         depth, line = _deepest(text.value)
         if depth > NESTING_LIMIT:
-            self.fields.problem(text.line + line if text.counts_lines else text.line,
+            self.fields.problem(_at(text, line),
                                 f"the text is nested {depth} levels deep (lists or block quotes inside each other); "
                                 f"the limit is {NESTING_LIMIT}", "flatten the list: a timeline entry needs a few levels at most")
             return
         reading = _reader().reading(text.value)
         self.converted[text.value] = reading.html
         for line, source_id in reading.hidden:
-            self.cited.add(source_id)  # reported here; not also as "listed but never cited"
-            self.fields.problem(text.line + line if text.counts_lines else text.line,
+            self.fields.problem(_at(text, line),
                                 f"the citation [^{source_id}] is not shown to readers here: it is inside a link, "
                                 "an image's description, code, a comment or HTML",
                                 "put the marker in plain text, right after the words it supports")
@@ -109,11 +119,11 @@ class Checker:
             self._block(block, text)
 
     def _line(self, text: Text, block: Block, offset: int = 0) -> int:
-        return text.line + block.line_at(offset) if text.counts_lines else text.line
+        return _at(text, block.line_at(offset))
 
     def _block(self, block: Block, text: Text) -> None:
         for line, source_id in block.markers:
-            self._marker(source_id, text.line + line if text.counts_lines else text.line)
+            self._marker(source_id, _at(text, line))
         if not block.states_something:
             return
         if block.raw_html:
@@ -151,7 +161,6 @@ class Checker:
                 self._figure(figure.written, figure.value, span.sources, self._line(text, block, span.start + figure.start))
 
     def _marker(self, source_id: str, line: int) -> None:
-        self.cited.add(source_id)
         listed, known = self.sources.listed, self.sources.known
         if source_id in listed:
             return
@@ -176,8 +185,9 @@ class Checker:
     def _quotation(self, quotation: str, covering, block_sources, line: int) -> None:
         if not quotation:
             return
-        if normalise(quotation) in self.sources.not_quotations:
-            self.quoted_exemptions.add(normalise(quotation))
+        normalised = normalise(quotation)
+        if normalised in self.sources.not_quotations:
+            self.quoted_exemptions.add(normalised)
             return
         if self._broken(covering):
             return  # the source file's own problems are reported there
@@ -190,11 +200,10 @@ class Checker:
         unstored = [s for s in near if s.snapshot is None]
         if unstored or not stored:
             names = ", ".join(f"'{s.id}'" for s in unstored or near) or "its source"
-            severity = "error" if self.sources.policy.quotes_need_snapshots else "warning"
             self.fields.problem(line, f"the quotation “{shown}” cannot be verified: {names} "
                                 f"{'has' if len(unstored or near) == 1 else 'have'} no stored copy",
                                 "save the source's text as content/sources/<id>.txt; if the words quote no source, "
-                                "list them under not_quotations:", severity)
+                                "list them under not_quotations:", self.sources.quotation_severity)
             return
         best = max(stored, key=lambda s: _likeness(quotation, s.snapshot or ""))
         passage = _short(closest_passage(" ".join(quotation_parts(quotation)), best.snapshot or ""), 200)
@@ -212,15 +221,16 @@ class Checker:
     def _figure(self, written: str, value: Decimal, covering, line: int) -> None:
         if self._broken(covering):
             return
-        stored = [s for s in self.sources.of(covering) if s.snapshot is not None]
+        near = self.sources.of(covering)
+        stored = [s for s in near if s.snapshot is not None]
         if value in self.sources.derived or any(value in source_values(s) for s in stored):
             self.figures_verified += 1  # a derived figure: its sum and its parts are checked on their own
             return
-        severity = "error" if self.sources.policy.figures_must_match else "warning"
+        severity = self.sources.figure_severity
         if not stored:
-            names = ", ".join(f"'{s.id}'" for s in self.sources.of(covering)) or "its source"
+            names = ", ".join(f"'{s.id}'" for s in near) or "its source"
             self.fields.problem(line, f"the figure {written} cannot be checked: {names} "
-                                f"{'has' if len(self.sources.of(covering)) <= 1 else 'have'} no stored copy",
+                                f"{'has' if len(near) <= 1 else 'have'} no stored copy",
                                 "save the source's text as content/sources/<id>.txt", severity)
             return
         names = ", ".join(f"'{s.id}'" for s in stored)
@@ -231,7 +241,7 @@ class Checker:
     def derivations(self, derived: list[DerivedFigure], all_ids: list[str], shown: str) -> None:
         """Each derived figure's sum is right, its operands are in a source, and the text shows it."""
         stored = [s for s in self.sources.of(all_ids) if s.snapshot is not None]
-        severity = "error" if self.sources.policy.figures_must_match else "warning"
+        severity = self.sources.figure_severity
         shown_values = {f.value for f in figures_in(shown)}
         for item in derived:
             line = item.where.line
@@ -343,20 +353,24 @@ def source_values(source: Source) -> frozenset[Decimal]:
     return values_in(source.snapshot or "") | own
 
 
+def _at(text: Text, line: int) -> int:
+    """The file's line for a 0-based line of the text (a YAML value's problems are at its key)."""
+    return text.line + line if text.counts_lines else text.line
+
+
 def _deepest(text: str) -> tuple[int, int]:
-    """The most levels of list and quote markers, and indentation, on one line: (depth, 0-based line)."""
+    """The most levels on one line, of list and quote markers or of indentation: (depth, 0-based line)."""
     deepest, where = 0, 0
-    for match in _NESTING.finditer(text.expandtabs(4)):
-        prefix = match.group()
-        depth = prefix.count(">") + len(re.findall(r"[-*+0-9][.)]?(?=[ \t]|$)", prefix)) + \
-            (len(prefix) - len(prefix.lstrip())) // 4
+    for number, line in enumerate(text.expandtabs(4).split("\n")):
+        indented = (len(line) - len(line.lstrip(" \t"))) // 4
+        match = _NESTING.match(line)
+        depth = indented
+        if match:
+            prefix = match.group()
+            depth = max(depth, prefix.count(">") + len(_MARKER_IN_PREFIX.findall(prefix))
+                        + (len(prefix) - len(prefix.lstrip())) // 4)
         if depth > deepest:
-            deepest, where = depth, text.count("\n", 0, match.start())
-    indented = max((len(line) - len(line.lstrip(" \t"))) // 4 for line in text.expandtabs(4).split("\n"))
-    if indented > deepest:
-        deepest = indented
-        where = next(i for i, line in enumerate(text.expandtabs(4).split("\n"))
-                     if (len(line) - len(line.lstrip(" \t"))) // 4 == indented)
+            deepest, where = depth, number
     return deepest, where
 
 
