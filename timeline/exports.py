@@ -262,17 +262,10 @@ def period_end(date: EventDate) -> datetime.date:
         return datetime.date.max
 
 
-def last_modified(event: Event) -> EventDate:
-    """The latest date on which the record of the event changed (Event.modified_dates: its own
-    date, `updated`, corrections, the claim review). A known day beats the month or year it
-    starts: 2024 < 2024-12 < 2024-12-01, the order of the ISO text, by which event.html sorts."""
-    return max(event.modified_dates, key=EventDate.sort_key)
-
-
 def updated(event: Event) -> tuple[datetime.date, bool]:
-    """The first day of last_modified(event), and whether that day is really known (False when it
+    """The first day of event.last_modified, and whether that day is really known (False when it
     is only the first day of a month or year)."""
-    latest = last_modified(event)
+    latest = event.last_modified
     return first_day(latest), latest.day is not None
 
 
@@ -330,7 +323,7 @@ def _source_list_html(event: Event) -> str:
         link = f'<a href="{_e(_primary_url(source))}">'
         dead = " (archived copy: the original address no longer works)" if source.is_dead else ""
         if source.title_is_description:  # our description of the page, not its headline
-            cited = f"{_e(source.publisher)}: {link}{_e(source.title[1:-1].strip())}</a>."
+            cited = f"{_e(source.publisher)}: {link}{_e(source.description)}</a>."
         else:
             cited = f"{_e(source.publisher)}. {link}<cite>{_e(source.title)}</cite></a>."
         items.append(f"<li>{cited} {_e(source.published.display)}.{dead}</li>")

@@ -7,7 +7,6 @@ import json
 
 from markupsafe import Markup
 
-from .exports import last_modified
 from .model import Event, SiteConfig, Source
 
 
@@ -33,7 +32,7 @@ def event_json_ld(event: Event, site: SiteConfig, page_url: str, description: st
         "citation": [_cited(c.source) for c in event.citations],
         # The latest day the record changed (its own date, `updated`, corrections, the claim
         # review), as the feeds, the sitemap and the calendar give it.
-        "dateModified": last_modified(event).iso,
+        "dateModified": event.last_modified.iso,
     }
     return script_safe_json(data)
 
@@ -41,7 +40,7 @@ def event_json_ld(event: Event, site: SiteConfig, page_url: str, description: st
 def _cited(source: Source) -> dict:
     work: dict = {"@type": "CreativeWork"}
     if source.title_is_description:  # our description of the page, not its name
-        work["description"] = source.title[1:-1].strip()
+        work["description"] = source.description
     else:
         work["name"] = source.title
     work.update({"url": source.url, "publisher": {"@type": "Organization", "name": source.publisher},

@@ -97,6 +97,11 @@ class Source:
         return self.snapshot is not None and self.snapshot_extent == "complete"
 
     @property
+    def description(self) -> str:
+        """The editor's description that stands for an unknown headline, without its parentheses."""
+        return self.title[1:-1].strip() if self.title_is_description else ""
+
+    @property
     def title_is_description(self) -> bool:
         """A title in parentheses describes a page whose real headline is unknown: never quote it."""
         return self.title.startswith("(") and self.title.endswith(")")
@@ -206,7 +211,7 @@ class Event:
     @property
     def modified_dates(self) -> tuple[EventDate, ...]:
         """Every date on which the record of the event changed: its own date, `updated`, each
-        correction and the claim review. Exports take the latest (see exports.updated)."""
+        correction and the claim review."""
         dates = [self.date]
         if self.updated:
             dates.append(self.updated)
@@ -214,6 +219,13 @@ class Event:
         if self.claim_review:
             dates.append(self.claim_review.date)
         return tuple(dates)
+
+    @property
+    def last_modified(self) -> EventDate:
+        """The latest of modified_dates; a known day beats the month or year it starts
+        (2024 < 2024-12 < 2024-12-01). The page, the feeds, the sitemap, the JSON-LD and the
+        calendar all give this one."""
+        return max(self.modified_dates, key=EventDate.sort_key)
 
 
 @dataclass(frozen=True)
