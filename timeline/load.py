@@ -11,14 +11,8 @@ from pathlib import Path
 from .cache import digest
 from .fields import did_you_mean
 from .model import Event, Location, Problem, Source
-from .yamltext import CONTROL, YValue, parse_yaml
+from .yamltext import CONTROL, CONTROL_IN_SNAPSHOTS, YValue, parse_yaml
 
-# Tabs and line ends are text; any other control character (NUL, ESC, the C1 set), the Unicode
-# line and paragraph separators (YAML would read them as line ends) and the non-characters
-# U+FFFE/U+FFFF mean a corrupt file or a paste from somewhere odd.
-# Editors' files also refuse the bidirectional overrides (yamltext.CONTROL); a snapshot, text
-# copied from a page, may hold them for right-to-left words.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 # Larger files are refused before they are read: no event or source needs this much, and the
 # Markdown parser's time grows faster than the text.
 MAX_BYTES = {".md": 1_000_000, ".yaml": 1_000_000, ".txt": 5_000_000}
@@ -72,7 +66,7 @@ def decode_text(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
             )
         ]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    control = (_CONTROL if path.endswith(".txt") else CONTROL).search(text)
+    control = (CONTROL_IN_SNAPSHOTS if path.endswith(".txt") else CONTROL).search(text)
     if control:
         line = text.count("\n", 0, control.start()) + 1
         return None, [

@@ -15,10 +15,15 @@ import yaml
 
 from .model import Location, Problem
 
-# Characters no text of ours should hold: control characters (tab and line ends aside), the line and
-# paragraph separators, the non-characters, and the bidirectional overrides and isolates, which
-# make a title read differently from what it says (U+202E turns "txt.exe" into "exe.txt").
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufffe\uffff]")
+# Characters no text of ours should hold. Tabs and line ends are text; any other control character
+# (NUL, ESC, the C1 set), the line and paragraph separators (YAML would read them as line ends)
+# and the non-characters U+FFFE/U+FFFF mean a corrupt file or a paste from somewhere odd; the
+# bidirectional overrides and isolates make a title read differently from what it says
+# (U+202E turns "txt.exe" into "exe.txt").
+_CONTROL_CHARACTERS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff"
+CONTROL = re.compile(f"[{_CONTROL_CHARACTERS}\u202a-\u202e\u2066-\u2069]")
+# A snapshot is text copied from a page: it may hold the bidirectional marks of right-to-left words.
+CONTROL_IN_SNAPSHOTS = re.compile(f"[{_CONTROL_CHARACTERS}]")
 
 
 def visible(text: str) -> str:
