@@ -10,6 +10,7 @@ import yaml
 
 from conftest import PROJECT, run_script
 from timeline.load import load_content
+from timeline.verify import DERIVED_KEYS
 from timeline.validate import (CITATION_KEYS, CLAIM_REVIEW_KEYS, CORRECTION_KEYS, EVENT_KEYS, POLICY_KEYS, SITE_KEYS,
                                SOURCE_KEYS, validate)
 
@@ -78,7 +79,7 @@ def test_sources_match_the_verified_research(timeline):
 def test_every_content_key_is_documented_in_the_readme():
     readme = (PROJECT / "README.md").read_text()
     for key in (*EVENT_KEYS, *SOURCE_KEYS, *SITE_KEYS, *CITATION_KEYS, *CORRECTION_KEYS, *CLAIM_REVIEW_KEYS,
-                *POLICY_KEYS):
+                *POLICY_KEYS, *DERIVED_KEYS):
         assert re.search(rf"^\| `{key}` \|", readme, re.M), f"README.md does not document the key '{key}'"
 
 

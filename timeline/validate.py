@@ -31,7 +31,6 @@ EVENT_KEYS = ("title", "date", "end_date", "summary", "tags", "sources", "draft"
 SOURCE_KEYS = ("url", "title", "publisher", "published", "archive_url", "archive_date", "url_status",
                "original_url", "accessed", "note", "snapshot")
 SNAPSHOT_EXTENTS = ("complete", "excerpt")
-DERIVED_KEYS = ("figure", "from")
 SITE_KEYS = ("title", "description", "base_url", "language", "policy")
 CITATION_KEYS = ("id", "quote")
 CORRECTION_KEYS = ("date", "text")

@@ -38,6 +38,7 @@ MARKUP_CHARACTER_LIMIT = 300
 NESTING_LIMIT = 20
 _NESTING = re.compile(r"^(?:[ \t]*(?:>|[-*+](?=[ \t])|[0-9]{1,9}[.)](?=[ \t])))+")
 _MARKER_IN_PREFIX = re.compile(r"[-*+0-9][.)]?(?=[ \t]|$)")
+DERIVED_KEYS = ("figure", "from")
 _SHOWN = 80  # characters of a quotation or passage shown in a message
 
 
@@ -327,7 +328,7 @@ def read_derived(fields: Fields) -> list[DerivedFigure]:
                            "e.g. - figure: '237' with, under it, from: 143 + 94")
             continue
         entry = Fields(item, Location(fields.where.path, item.line), fields.problems, "derived figure")
-        entry.check_keys(("figure", "from"))
+        entry.check_keys(DERIVED_KEYS)
         figure = entry.text("figure", required=True, hint="the figure as the text shows it, e.g. '237'")
         formula = entry.text("from", required=True, hint="how it was computed, e.g. 143 + 94")
         if figure and formula:
