@@ -1,7 +1,10 @@
-// The timeline page's enhancements: search, a topic filter and the order switch.
+// The timeline page's enhancements: a topic filter and the order switch. Search has its own page
+// (search/, from the header's form on every page).
 // Everything here is optional: without JavaScript the page shows every event, oldest first,
 // and the topic pages (tags/) do the filtering. The URL records the filter and the order
-// (?tag=pardon&order=newest), so reload, bookmarks and back/forward keep them.
+// (?tag=pardon&order=newest), so reload, bookmarks and back/forward keep them. The year links
+// and the overview chart follow both: a year with no event on the topic loses its link, and the
+// chart shows only the topic's events.
 "use strict";
 
 (function () {
@@ -13,6 +16,9 @@
   const tagSelect = document.getElementById("tag-filter");
   const orderButton = document.getElementById("order-toggle");
   const status = document.getElementById("filter-status");
+  const yearLinks = document.getElementById("year-links");
+  const links = yearLinks ? Array.from(yearLinks.querySelectorAll("a[data-year]")) : [];
+  const marks = Array.from(document.querySelectorAll(".overview-chart a[data-tags]"));
   const sections = Array.from(timeline.querySelectorAll("section.year"));
   const total = timeline.querySelectorAll("article.event").length;
   timeline.dataset.reversed = "false"; // the page is built oldest first
@@ -24,34 +30,44 @@
     return { tag: known ? tag : "", newest: params.get("order") === "newest" };
   }
 
+  function hasTag(element, tag) {
+    return !tag || (element.dataset.tags || "").split(" ").includes(tag);
+  }
+
   function apply({ tag, newest }) {
     let shown = 0;
+    const visibleYears = new Set();
     for (const section of sections) {
       let visible = 0;
       for (const item of section.querySelectorAll("ol.timeline > li")) {
-        const tags = (item.querySelector("article.event").dataset.tags || "").split(" ");
-        const match = !tag || tags.includes(tag);
+        const match = hasTag(item.querySelector("article.event"), tag);
         item.hidden = !match;
         if (match) visible += 1;
       }
       section.hidden = visible === 0;
+      if (visible) visibleYears.add(section.querySelector(".year-heading").id.replace("year-", ""));
       shown += visible;
     }
-    // Newest first: reverse the years and the events within each year.
+    // Newest first: reverse the years and the events within each year, and the year links.
     const wantReversed = newest ? "true" : "false";
     if (timeline.dataset.reversed !== wantReversed) {
       for (const section of sections.slice().reverse()) timeline.appendChild(section);
       for (const list of timeline.querySelectorAll("ol.timeline")) {
         for (const item of Array.from(list.children).reverse()) list.appendChild(item);
       }
+      for (const link of links.slice().reverse()) yearLinks.appendChild(link);
       sections.reverse();
+      links.reverse();
       timeline.dataset.reversed = wantReversed;
     }
+    for (const link of links) link.hidden = !visibleYears.has(link.dataset.year);
+    // The chart's marks: SVG elements have no `hidden`, so a class hides them (style.css).
+    for (const mark of marks) mark.classList.toggle("filtered-out", !hasTag(mark, tag));
     tagSelect.value = tag;
     orderButton.setAttribute("aria-pressed", newest ? "true" : "false");
-    orderButton.textContent = newest ? "Show oldest first" : "Show newest first";
+    const label = tag ? tagSelect.options[tagSelect.selectedIndex].text.replace(/ \(\d+\)$/, "") : "";
     status.textContent = tag
-      ? `Showing ${shown} of ${total} events on the topic “${tag}”.`
+      ? `Showing ${shown} of ${total} events on the topic “${label}”, ${newest ? "newest" : "oldest"} first.`
       : `Showing all ${total} events, ${newest ? "newest" : "oldest"} first.`;
   }
 
@@ -69,55 +85,4 @@
   orderButton.addEventListener("click", () => go({ newest: !state().newest }));
   window.addEventListener("popstate", () => apply(state()));
   apply(state());
-
-  // Search: Pagefind's index is loaded only when a reader starts typing.
-  const input = document.getElementById("search-input");
-  const results = document.getElementById("search-results");
-  let pagefind = null;
-  let latest = 0;
-
-  async function engine() {
-    if (!pagefind) {
-      pagefind = await import(new URL("pagefind/pagefind.js", document.baseURI).href);
-      await pagefind.options({ baseUrl: new URL(".", document.baseURI).pathname });
-    }
-    return pagefind;
-  }
-
-  function show(found, query) {
-    results.replaceChildren();
-    if (!query) return;
-    const heading = document.createElement("p");
-    heading.className = "search-count";
-    heading.textContent = found.length
-      ? `${found.length} event${found.length === 1 ? "" : "s"} match “${query}”:`
-      : `No event matches “${query}”.`;
-    results.appendChild(heading);
-    const list = document.createElement("ol");
-    for (const item of found) {
-      const entry = document.createElement("li");
-      const link = document.createElement("a");
-      link.href = item.url;
-      link.textContent = item.meta.title || item.url;
-      const excerpt = document.createElement("p");
-      // Pagefind marks matches with <mark>; only the text is kept, never its markup.
-      excerpt.textContent = new DOMParser().parseFromString(item.excerpt, "text/html").body.textContent;
-      entry.append(link, excerpt);
-      list.appendChild(entry);
-    }
-    results.appendChild(list);
-  }
-
-  input.addEventListener("input", async () => {
-    const query = input.value.trim();
-    const ticket = ++latest;
-    if (!query) return show([], "");
-    try {
-      const search = await (await engine()).search(query);
-      const found = await Promise.all(search.results.slice(0, 10).map((r) => r.data()));
-      if (ticket === latest) show(found, query);
-    } catch (error) {
-      results.textContent = "Search is not available here.";
-    }
-  });
 })();

@@ -7,6 +7,8 @@ import re
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -108,7 +110,8 @@ def run(capsys):
 def run_script(*args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess:
     """Run build.py as editors do, in a separate process."""
     return subprocess.run(
-        [sys.executable, str(PROJECT / "build.py"), *args], cwd=cwd, capture_output=True, text=True, timeout=120
+        [sys.executable, str(PROJECT / "build.py"), *args], cwd=cwd, capture_output=True, text=True, timeout=120,
+        check=False,
     )
 
 
@@ -119,6 +122,69 @@ def real_site(tmp_path_factory) -> Path:
     result = run_script("--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
+
+
+BIG_EVENTS = 2000  # a big newsroom's timeline: enough for the paged home page, year pages and long lists
+
+
+@pytest.fixture(scope="session")
+def big_site(tmp_path_factory) -> Path:
+    """bench/generate.py's synthetic timeline of BIG_EVENTS events, generated and built once."""
+    folder = tmp_path_factory.mktemp("big")
+    generated = subprocess.run([sys.executable, str(PROJECT / "bench" / "generate.py"), str(BIG_EVENTS), str(folder)],
+                               capture_output=True, text=True, timeout=120, check=False)
+    assert generated.returncode == 0, generated.stderr
+    out = folder / "_site"
+    result = run_script("--content", str(folder / "content"), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+# The built sites by name, and the fixtures that serve them: tests over both ask for them by name
+# (request.getfixturevalue), so a test of the real site alone never builds the big one.
+SITES = {"real": ("real_site", "base_url"), "big": ("big_site", "big_base_url")}
+
+
+def site_base_url(site: Path) -> str:
+    """The base_url the site was built for, read back from its home page's canonical link."""
+    canonical = re.search(r'<link rel="canonical" href="([^"]+)"', (site / "index.html").read_text(encoding="utf-8"))
+    assert canonical, f"{site}/index.html has no canonical link to take the site's base_url from"
+    return canonical.group(1)
+
+
+def _first(paths) -> str | None:
+    """The address, relative to the site's root, of the first of these index.html files."""
+    found = sorted(paths)
+    return found[0].parent.as_posix() + "/" if found else None
+
+
+def find_page(site: Path, kind: str) -> str | None:
+    """The address (relative to the site's root, '' for the home page) of a built page of this kind,
+    found in the build so that no test names the live content's events or topics; None if there is none.
+    The event page is one with a claim review when the site has any: it has the most to check."""
+    def built(*relatives: str) -> str | None:
+        return next((r for r in relatives if (site / (r + "index.html" if r == "" or r.endswith("/") else r)).is_file()),
+                    None)
+
+    if kind == "timeline":
+        return built("")
+    if kind == "event page":
+        events = sorted(site.glob("events/*/index.html"))
+        reviewed = [p for p in events if 'class="claim-review' in p.read_text(encoding="utf-8")]
+        return _first([(reviewed or events)[0].relative_to(site)]) if events else None
+    if kind == "tag page":
+        return _first(p.relative_to(site) for p in site.glob("tags/*/index.html"))
+    if kind == "year page":
+        return _first(p.relative_to(site) for p in site.glob("years/*/index.html"))
+    if kind == "sources letter page":  # the sources list split by initial, on a site big enough to need it
+        return _first(p.relative_to(site) for p in site.glob("sources/*/index.html"))
+    if kind == "sources page":
+        return built("sources/")
+    if kind == "search page":
+        return built("search/")
+    if kind == "404 page":
+        return built("404.html")
+    raise ValueError(f"unknown kind of page: {kind}")
 
 
 @pytest.fixture(scope="session")
@@ -152,18 +218,16 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def base_url(real_site, tmp_path_factory):
-    """The real site over HTTP on 127.0.0.1, at the path of its base_url as when deployed."""
-    canonical = re.search(r'<link rel="canonical" href="([^"]+)"', (real_site / "index.html").read_text())
-    assert canonical, "index.html has no canonical link to take the site's base path from"
-    prefix = urlsplit(canonical.group(1)).path.strip("/")
-    served = real_site
+@contextmanager
+def _serving(site: Path, tmp_path_factory) -> Iterator[str]:
+    """The site over HTTP on 127.0.0.1, at the path of its base_url as when deployed; yields its address."""
+    prefix = urlsplit(site_base_url(site)).path.strip("/")
+    served = site
     if prefix:
         # The served folder holds only a link named like the base path: every other path is a 404.
         served = tmp_path_factory.mktemp("served")
         (served / prefix).parent.mkdir(parents=True, exist_ok=True)
-        (served / prefix).symlink_to(real_site, target_is_directory=True)
+        (served / prefix).symlink_to(site, target_is_directory=True)
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(served)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -174,3 +238,17 @@ def base_url(real_site, tmp_path_factory):
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(real_site, tmp_path_factory):
+    """The real site over HTTP on 127.0.0.1, at the path of its base_url as when deployed."""
+    with _serving(real_site, tmp_path_factory) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def big_base_url(big_site, tmp_path_factory):
+    """The big generated site over HTTP on 127.0.0.1, like base_url."""
+    with _serving(big_site, tmp_path_factory) as url:
+        yield url

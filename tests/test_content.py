@@ -7,12 +7,19 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import PROJECT, run_script
+
 from timeline.load import load_content
+from timeline.siteyaml import ABOUT_KEYS, POLICY_KEYS, SITE_KEYS, TOPIC_KEYS
+from timeline.validate import (
+    CITATION_KEYS,
+    CLAIM_REVIEW_KEYS,
+    CORRECTION_KEYS,
+    EVENT_KEYS,
+    SOURCE_KEYS,
+    validate,
+)
 from timeline.verify import DERIVED_KEYS
-from timeline.validate import (CITATION_KEYS, CLAIM_REVIEW_KEYS, CORRECTION_KEYS, EVENT_KEYS, POLICY_KEYS, SITE_KEYS,
-                               SOURCE_KEYS, validate)
 
 RESEARCH = Path(__file__).parent / "data" / "research-sources.yaml"
 CONTENT = PROJECT / "content"
@@ -79,8 +86,8 @@ def test_sources_match_the_verified_research(timeline):
 def test_every_content_key_is_documented_in_the_readme():
     readme = (PROJECT / "README.md").read_text()
     for key in (*EVENT_KEYS, *SOURCE_KEYS, *SITE_KEYS, *CITATION_KEYS, *CORRECTION_KEYS, *CLAIM_REVIEW_KEYS,
-                *POLICY_KEYS, *DERIVED_KEYS):
-        assert re.search(rf"^\| `{key}` \|", readme, re.M), f"README.md does not document the key '{key}'"
+                *POLICY_KEYS, *DERIVED_KEYS, *TOPIC_KEYS, *ABOUT_KEYS):
+        assert re.search(rf"^\| `{key}` \|", readme, re.MULTILINE), f"README.md does not document the key '{key}'"
 
 
 def test_the_real_site_links_every_event_to_verified_addresses(real_site: Path, timeline):

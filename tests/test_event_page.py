@@ -110,13 +110,15 @@ def test_the_feed_shows_the_claim_as_the_page_does(make_project, run):
     assert "<q>" not in content and RATING_DEFINITIONS["mostly-false"] in content
     quoted = build(make_project, run, {SNAPSHOT: STORED, EVENT: event(review("every case will be heard in time"))})
     item = json.loads(quoted["feed.json"])["items"][0]
-    assert "<strong>Claim:</strong> <q>every case will be heard in time</q>" in item["content_html"]
+    assert ("<strong>Claim, in the words of The Example Office:</strong> <q>every case will be heard in time</q>"
+            in item["content_html"])
 
 
 def test_the_card_badge_says_whose_claim_was_rated(make_project, run):
     site = build(make_project, run, {EVENT: event(review())})
-    assert ('<p class="verdict-badge">Claim reviewed: <a href="./events/something-happened/#something-happened-claim">'
-            "Jane Doe’s claim</a> — rated Mostly false</p>") in site["index.html"]
+    assert ('<p class="verdict-badge"><span class="verdict-label">Claim reviewed:</span> Jane Doe’s claim: '
+            'Every case will be heard in time. — <a href="./events/something-happened/#something-happened-claim">'
+            "rated Mostly false</a></p>") in site["index.html"]
 
 
 def test_every_rating_has_a_definition():

@@ -379,8 +379,9 @@ def test_calendar_has_one_all_day_event_per_event(real):
     assert calendar["PRODID"]
     found = vevents(data)
     assert len(calendar.walk("VEVENT")) == len(found) == len(timeline.events)
+    site_id = re.sub(r"^https?://", "", timeline.site.base_url).rstrip("/")  # host and path: unique per site
     for event in timeline.events:
-        vevent = found[f"{event.slug}@example.org"]
+        vevent = found[f"{event.slug}@{site_id}"]
         start, end = vevent["DTSTART"].dt, vevent["DTEND"].dt
         assert type(start) is datetime.date and type(end) is datetime.date
         assert start == datetime.date(event.date.year, event.date.month or 1, event.date.day or 1)
@@ -416,16 +417,16 @@ def test_calendar_spans_the_precision_of_the_date(small):
     spans = {uid: (e["DTSTART"].dt, e["DTEND"].dt) for uid, e in found.items()}
     d = datetime.date
     assert spans == {
-        "month@example.org": (d(2024, 6, 1), d(2024, 7, 1)),
-        "december@example.org": (d(2024, 12, 1), d(2025, 1, 1)),
-        "year@example.org": (d(2023, 1, 1), d(2024, 3, 1)),
-        "days@example.org": (d(2024, 3, 4), d(2024, 3, 9)),
-        "something-happened@example.org": (d(2024, 12, 12), d(2024, 12, 13)),
+        "month@example.org/test": (d(2024, 6, 1), d(2024, 7, 1)),
+        "december@example.org/test": (d(2024, 12, 1), d(2025, 1, 1)),
+        "year@example.org/test": (d(2023, 1, 1), d(2024, 3, 1)),
+        "days@example.org/test": (d(2024, 3, 4), d(2024, 3, 9)),
+        "something-happened@example.org/test": (d(2024, 12, 12), d(2024, 12, 13)),
     }
-    assert "known only to the month" in str(found["month@example.org"]["DESCRIPTION"])
-    assert "known only to the year" in str(found["year@example.org"]["DESCRIPTION"])
-    assert "known only" not in str(found["days@example.org"]["DESCRIPTION"])
-    assert found["month@example.org"]["DTSTAMP"].dt == datetime.datetime(2024, 6, 1, tzinfo=datetime.timezone.utc)
+    assert "known only to the month" in str(found["month@example.org/test"]["DESCRIPTION"])
+    assert "known only to the year" in str(found["year@example.org/test"]["DESCRIPTION"])
+    assert "known only" not in str(found["days@example.org/test"]["DESCRIPTION"])
+    assert found["month@example.org/test"]["DTSTAMP"].dt == datetime.datetime(2024, 6, 1, tzinfo=datetime.timezone.utc)
 
 
 def test_calendar_text_is_escaped_and_long_lines_fold_between_characters(small):
@@ -436,7 +437,7 @@ def test_calendar_text_is_escaped_and_long_lines_fold_between_characters(small):
     assert all(len(line) <= 75 for line in data.split(b"\r\n"))
     for line in data.split(b"\r\n"):
         line.decode("utf-8")
-    assert str(vevents(data)["something-happened@example.org"]["SUMMARY"]) == title
+    assert str(vevents(data)["something-happened@example.org/test"]["SUMMARY"]) == title
 
 
 # ---------------------------------------------------------------------------------------------
@@ -482,7 +483,8 @@ def test_timelinejs_dates_keep_their_precision(small):
 
 
 def csv_rows(data: bytes) -> list[list[str]]:
-    text = data.decode("utf-8")
+    assert data.startswith(b"\xef\xbb\xbf")  # the byte-order mark spreadsheet programs look for
+    text = data.decode("utf-8-sig")
     assert text.endswith("\r\n")
     return list(csv.reader(io.StringIO(text, newline="")))
 
@@ -601,7 +603,7 @@ def test_hostile_text_stays_escaped_in_every_format(small):
     assert slide["text"]["headline"] == html.escape(HOSTILE)
     assert "<script" not in slide["text"]["text"]
 
-    assert str(vevents(files["timeline.ics"])["something-happened@example.org"]["SUMMARY"]) == HOSTILE
+    assert str(vevents(files["timeline.ics"])["something-happened@example.org/test"]["SUMMARY"]) == HOSTILE
     assert csv_rows(files["timeline.csv"])[1][2] == HOSTILE
 
 
@@ -620,4 +622,4 @@ def test_control_characters_never_reach_a_file(small):
     feed = feedparser.parse(files["feed.xml"])
     assert feed.bozo == 0 and feed.entries[0].title == "Bad [31mtitle end"
     assert feed.feed.title == "Site title"
-    assert str(vevents(files["timeline.ics"])["something-happened@example.org"]["SUMMARY"]) == "Bad [31mtitle end"
+    assert str(vevents(files["timeline.ics"])["something-happened@example.org/test"]["SUMMARY"]) == "Bad [31mtitle end"

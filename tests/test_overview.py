@@ -1,12 +1,14 @@
-"""The overview chart (timeline/overview.py): a true time scale, legible dense periods, accessible links.
+"""The overview chart (timeline/overview.py): a true time scale, labelled events, targets a thumb can hit.
 
 The SVG is read back as XML and its geometry measured; then it is shown in Chromium, at a phone's and
 a desktop's width, to check what a reader gets: focusable links inside the chart, their names as the
-browser computes them, readable text; and the Nu HTML Checker reads it inside a page.
+browser computes them, readable text, labels that overlap nothing, 24px targets; and the Nu HTML
+Checker reads it inside a page.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import json
 import math
@@ -22,8 +24,8 @@ import pytest
 
 from conftest import PROJECT
 from timeline.load import load_content
-from timeline.model import Event, EventDate, Location, SiteConfig, Timeline
-from timeline.overview import overview_svg
+from timeline.model import Citation, ClaimReview, Correction, Event, EventDate, Location, SiteConfig, Source, Timeline
+from timeline.overview import LABEL_FONT, WIDTH, _text_width, overview_caption, overview_svg
 from timeline.validate import validate
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -39,10 +41,16 @@ def real() -> Timeline:
     return timeline
 
 
-def event(slug: str, date: str, title: str = "", end: str | None = None) -> Event:
-    """An event from ISO-like dates: '2024', '2024-12' or '2024-12-12'."""
+def event(slug: str, date: str, title: str = "", end: str | None = None, *, tags: tuple[str, ...] = (),
+          cited: int = 0, reviewed: bool = False, corrected: bool = False) -> Event:
+    """An event from ISO-like dates: '2024', '2024-12' or '2024-12-12'; with `cited` citations, a
+    claim review or a correction when asked (what decides which events the chart labels)."""
+    source = Source("s", "https://example.org/", "A source", "A publisher", EventDate(2024), Location("test"))
+    review = ClaimReview("A claim", "Someone", None, "false", "No.", EventDate(2025)) if reviewed else None
     return Event(slug=slug, title=title or f"Event {slug}", date=_date(date), where=Location("test"),
-                 citations=(), body_markdown="", end_date=_date(end) if end else None)
+                 citations=tuple(Citation(source, n + 1) for n in range(cited)), body_markdown="",
+                 end_date=_date(end) if end else None, tags=tags, claim_review=review,
+                 corrections=(Correction(EventDate(2025), "Fixed."),) if corrected else ())
 
 
 def _date(text: str) -> EventDate:
@@ -61,15 +69,60 @@ def parse(svg: str) -> ET.Element:
 
 
 def links(root: ET.Element) -> list[tuple[str, str, list[ET.Element]]]:
-    """(href, accessible name from <title>, shapes) of each link, in document order."""
+    """(href, accessible name from <title>, visible shapes) of each link, in document order."""
     found = []
     for a in root.iter(f"{SVG}a"):
         title = a.find(f"{SVG}title")
         assert title is not None, "a link without a <title>"
-        shapes = [child for child in a if child.tag in (f"{SVG}circle", f"{SVG}rect")]
+        shapes = [child for child in a if "overview-mark" in child.get("class", "")]
         assert shapes, "a link with no shape"
         found.append((a.get("href"), title.text, shapes))
     return found
+
+
+def targets(root: ET.Element) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """(href, box) of each link's invisible target: it takes the taps, so it must be painted."""
+    found = []
+    for a in root.iter(f"{SVG}a"):
+        hits = [child for child in a if child.get("class") == "overview-hit"]
+        for hit in hits:
+            assert hit.get("fill") == "transparent", "fill=none would let taps through"
+            found.append((a.get("href"), box(hit)))
+    return found
+
+
+def callouts(root: ET.Element) -> list[tuple[ET.Element, ET.Element, tuple[float, float, float, float]]]:
+    """(the event's <a>, the label's <text>, the text's box) of each label on the chart.
+
+    The box is measured as Chromium draws DejaVu Sans (0.93 em above the baseline, 0.24 below), with
+    the chart's own estimate of the width: the browser test checks that estimate against the real one.
+    """
+    found = []
+    for group in root.iter(f"{SVG}g"):
+        if group.get("class") != "overview-event":
+            continue
+        a = group.find(f"{SVG}a")
+        label = group.find(f"{SVG}g[@class='overview-callout']")
+        if label is None:
+            continue
+        assert label.get("aria-hidden") == "true", "the link's name already says it: not read twice"
+        text = label.find(f"{SVG}text")
+        x, y, size = float(text.get("x")), float(text.get("y")), float(text.get("font-size"))
+        width = _text_width(text.text, size)
+        x0 = {"start": x, "end": x - width, "middle": x - width / 2}[text.get("text-anchor")]
+        found.append((a, text, (x0, y - 0.93 * size, x0 + width, y + 0.24 * size)))
+    return found
+
+
+def meet(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    """Do two boxes overlap (by more than the 0.1-unit rounding of coordinates)?"""
+    return a[0] < b[2] - 0.1 and b[0] < a[2] - 0.1 and a[1] < b[3] - 0.1 and b[1] < a[3] - 0.1
+
+
+# At a 390px-wide viewport the chart is the page's width less its side padding (4vw each side,
+# clamp(0.75rem, 4vw, 2rem) in style.css) and at most 36rem: the px that one viewBox unit takes there.
+PHONE = 390
+PHONE_SCALE = min(PHONE - 2 * 0.04 * PHONE, 36 * 16) / WIDTH
 
 
 def centre_x(shape: ET.Element) -> float:
@@ -118,7 +171,7 @@ def test_one_link_per_real_event_with_its_href_and_name(real):
     found = links(parse(svg))
     assert len(found) == len(real.events) == 12
     for (href, name, _), item in zip(found, real.events):
-        assert href == f"../events/{item.slug}/"
+        assert href == f"#{item.slug}"  # its card on the home page, which lists every event
         assert item.date.display in name and item.title in name
         assert name.startswith(item.date.display)
         if item.end_date:
@@ -135,7 +188,7 @@ def test_real_chart_is_compact_and_deterministic(real):
 
 def test_real_dates_sit_on_a_linear_scale_in_the_main_stretch(real):
     root = parse(overview_svg(real, "./"))
-    x = {href.split("/")[-2]: centre_x(shapes[0]) for href, _, shapes in links(root)}
+    x = {href.removeprefix("#"): centre_x(shapes[0]) for href, _, shapes in links(root)}
     main = stretches(root)[-1]
     dots = [e for e in real.events if e.date.day is not None]
     assert all(main[0] <= x[e.slug] <= main[1] for e in dots)
@@ -153,13 +206,16 @@ def test_the_compressed_years_are_a_labelled_break_at_the_stated_scale(real):
     (c0, c1), (m0, m1) = stretches(root)
     assert c1 < m0, "the two stretches must be drawn apart"
     assert root.find(f".//{SVG}path[@class='overview-break']") is not None
-    texts = [t.text for t in root.iter(f"{SVG}text")]
+    texts = [t.text for t in root.iter(f"{SVG}text") if t.get("class") in ("overview-label", "overview-note")]
     assert "2017–21" in texts and {"2022", "2023", "2024", "2025"} <= set(texts)
-    note = next(t for t in texts if t and t.endswith(" scale"))
-    factor = int(re.fullmatch(r"1/(\d+) scale", note).group(1))
-    assert f"1/{factor} of the scale" in root.find(f"{SVG}desc").text
+    # Said in words, not "1/6 scale" or only a break mark: under the years, and in the description.
+    assert texts[texts.index("2017–21") + 1] == "(compressed)"
+    assert not [t for t in texts if "/" in t or "scale" in t]
+    factor = int(re.search(r"2017 to 2021 are compressed: drawn (\d+) times smaller than the later years\.",
+                           root.find(f"{SVG}desc").text).group(1))
+    assert "The years 2017–21 are drawn compressed" in overview_caption(real)
     # Measured: the 2017–2021 bar spans 5 whole years of the context stretch; the dots give the main scale.
-    by_slug = {href.split("/")[-2]: shapes for href, _, shapes in links(root)}
+    by_slug = {href.removeprefix("#"): shapes for href, _, shapes in links(root)}
     (bar,) = by_slug["trump-first-term-clemency"]
     x0, _, x1, _ = box(bar)
     assert (x0, x1) == pytest.approx((c0, c1), abs=0.2)
@@ -177,13 +233,14 @@ def test_december_2024_is_a_column_of_marks_that_do_not_overlap(real):
     shapes = [(href, shape) for href, _, group in found for shape in group]
     for (href_a, a), (href_b, b) in combinations(shapes, 2):
         assert not overlap(a, b), f"{href_a} overlaps {href_b}"
+    for (href_a, a), (href_b, b) in combinations(targets(root), 2):
+        assert not meet(a, b), f"the targets of {href_a} and {href_b} overlap"
     same_day = [group[0] for href, name, group in found if name.startswith("12 December 2024:")]
     assert len(same_day) == 3
     assert len({s.get("cx") for s in same_day}) == 1
     heights = [float(s.get("cy")) for s in same_day]
     assert heights == sorted(heights, reverse=True) and len(set(heights)) == 3  # stacked upwards, in order
-    label = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "overview-dense-label"]
-    assert label == ["Dec 2024: 6 events"]
+    # The events of the column are named by labels now; its count stays in the description.
     assert "Busiest month: December 2024, with 6 events." in root.find(f"{SVG}desc").text
 
 
@@ -213,7 +270,11 @@ def test_hostile_titles_stay_text(real):
     root = parse(svg)
     names = [name for _, name, _ in links(root)]
     assert names == ["5 January 2024: Tom & Jerry's \"day\"", f"12 December 2024: {HOSTILE}"]
-    assert [href for href, _, _ in links(root)] == ["./events/quiet/", "./events/hostile/"]
+    assert [href for href, _, _ in links(root)] == ["#quiet", "#hostile"]
+    labels = [text.text for _, text, _ in callouts(root)]
+    assert labels and all(HOSTILE.startswith(label.removesuffix("…")) or "Jerry" in label for label in labels)
+    other_page = parse(str(overview_svg(timeline_of(events), "./", list_limit=1)))
+    assert [href for href, _, _ in links(other_page)] == ["./events/quiet/", "./events/hostile/"]
 
 
 def _all_checks_of_safety(svg: str) -> None:
@@ -225,7 +286,7 @@ def _all_checks_of_safety(svg: str) -> None:
         assert not [k for k in element.attrib if k.lower().startswith("on")], f"<{tag}> has an event handler"
         for name in ("href", "{http://www.w3.org/1999/xlink}href"):
             value = element.get(name)
-            assert value is None or value.startswith("./"), value
+            assert value is None or re.match(r"\./[a-z]|#[a-z]", value), value  # this site, or this page
     assert "url(" not in svg and "http://" not in svg.replace("http://www.w3.org/2000/svg", "")
 
 
@@ -249,7 +310,7 @@ def test_month_year_and_range_marks_span_their_true_time():
     ]
     root = parse(overview_svg(timeline_of(events), "./"))
     assert len(stretches(root)) == 1
-    by_slug = {href.split("/")[-2]: group for href, _, group in links(root)}
+    by_slug = {href.removeprefix("#"): group for href, _, group in links(root)}
     a, b = float(by_slug["a"][0].get("cx")), float(by_slug["b"][0].get("cx"))
     scale = (b - a) / (day("2024-11-20") - day("2021-02-10"))
 
@@ -266,10 +327,10 @@ def test_month_year_and_range_marks_span_their_true_time():
         x0, _, x1, _ = box(shape)
         true_width = x(end) - x(start)
         assert (x0 + x1) / 2 == pytest.approx((x(start) + x(end)) / 2, abs=0.2), slug
-        # Its true extent, or a short one widened about its centre to the size of a dot (12 units).
-        assert x1 - x0 == pytest.approx(max(true_width, 12), abs=0.2), slug
+        # Its true extent, or a short one widened about its centre to the size of a dot (14 units).
+        assert x1 - x0 == pytest.approx(max(true_width, 14), abs=0.2), slug
         assert ("overview-hollow" in shape.get("class")) is hollow, slug
-    assert x("2023-07-01") - x("2023-06-01") < 12 < x("2022-09-01") - x("2022-03-01")  # both cases seen
+    assert x("2023-07-01") - x("2023-06-01") < 14 < x("2022-09-01") - x("2022-03-01")  # both cases seen
 
 
 def test_same_and_nearby_dates_stack_without_overlap():
@@ -282,7 +343,9 @@ def test_same_and_nearby_dates_stack_without_overlap():
     shapes = [s for _, _, group in found for s in group]
     for a, b in combinations(shapes, 2):
         assert not overlap(a, b)
-    column = [group[0] for href, _, group in found if "/same-" in href]
+    for (href_a, a), (href_b, b) in combinations(targets(root), 2):
+        assert not meet(a, b), f"the targets of {href_a} and {href_b} overlap"
+    column = [group[0] for href, _, group in found if "#same-" in href]
     assert len({s.get("cx") for s in column}) == 1
     assert len({s.get("cy") for s in column}) == 6
 
@@ -293,7 +356,178 @@ def test_a_column_too_tall_becomes_a_count():
     found = links(root)
     names = [name for _, name, _ in found]
     assert "May 2024: 14 events" in names and counts(names) == 15
-    assert {href for href, _, _ in found} == {"./#year-2024", "./#year-2020"}
+    assert {href for href, _, _ in found} == {"#year-2024", "#year-2020"}  # the home page lists them all
+    assert overview_caption(timeline_of(events)) == ("Events per month; select a bar to go to that year below."
+                                                     " The years 2020–23 are drawn compressed, to leave room for"
+                                                     " the later ones.")
+
+
+# ---- Labels, targets, links and the caption ----
+
+def labelled_timeline() -> Timeline:
+    """A column of same-day events, a fact-checked one, a corrected one, well and little cited ones."""
+    events = [
+        event("first", "2021-03-04", "A quiet start with a long title that needs shortening", cited=1),
+        event("checked", "2021-11-01", "The claim that the minister never said it", reviewed=True),
+        event("corrected", "2022-09-15", "Figures for the budget revised", corrected=True),
+        event("cited", "2023-05-20", "The most cited event of them all", cited=5),
+        *(event(f"same-{i}", "2024-02-10", f"Same day number {i} with words", cited=i) for i in range(5)),
+        event("late", "2024-11-30", "Last of all", cited=2, tags=("late", "end")),
+    ]
+    return timeline_of(events)
+
+
+def test_key_events_are_labelled_without_overlapping_anything():
+    timeline = labelled_timeline()
+    root = parse(overview_svg(timeline, "./"))
+    found = callouts(root)
+    labelled = [a.get("href").removeprefix("#") for a, _, _ in found]
+    assert "checked" in labelled  # the most important: placed first, on an empty chart
+    assert 4 <= len(found) < len(timeline.events)  # a readable subset, not every event
+    titles = {e.slug: e.title for e in timeline.events}
+    for a, text, _ in found:
+        title = titles[a.get("href").removeprefix("#")]
+        # The title, or its first whole words and an ellipsis.
+        assert text.text == title or (text.text.endswith("…") and (title + " ").startswith(text.text[:-1] + " "))
+        assert len(text.text) <= 30
+        assert float(text.get("font-size")) * PHONE_SCALE >= 12  # readable on a phone
+    height = float(root.get("viewBox").split()[3])
+    shapes = [(a.get("href"), box(shape)) for a in root.iter(f"{SVG}a") for shape in a
+              if "overview-mark" in shape.get("class", "")]
+    hits = targets(root)
+    for index, (a, text, area) in enumerate(found):
+        href = a.get("href")
+        assert 0 <= area[0] and area[2] <= WIDTH and 0 <= area[1] and area[3] <= height, text.text
+        for other, (_, other_text, other_area) in enumerate(found):
+            assert other == index or not meet(area, other_area), f"{text.text!r} overlaps {other_text.text!r}"
+        for owner, shape in shapes:
+            assert not meet(area, shape), f"{text.text!r} covers the mark of {owner}"
+        for owner, hit in hits:
+            assert owner == href or not meet(area, hit), f"{text.text!r} covers the target of {owner}"
+
+
+def test_labels_are_chosen_by_importance_then_date():
+    # Two events on one day, a column of two: room for both labels.
+    both = parse(overview_svg(timeline_of([event("a", "2024-05-01", cited=1), event("b", "2024-05-01", cited=3),
+                                           event("z", "2020-01-01")]), "./"))
+    assert {a.get("href") for a, _, _ in callouts(both)} >= {"#a", "#b"}
+    # A month apart, a row of marks with room for two labels: the corrected and the most cited get them.
+    row = [event(f"m{month:02d}", f"2024-{month:02d}-10", f"Monthly event number {month}", cited=1)
+           for month in range(1, 13)]
+    row[9] = event("m10", "2024-10-10", "The most cited monthly event", cited=6)
+    row[6] = event("m07", "2024-07-10", "A corrected monthly event", corrected=True)
+    labelled = [a.get("href") for a, _, _ in callouts(parse(overview_svg(timeline_of(row), "./")))]
+    assert {"#m07", "#m10"} <= set(labelled) and len(labelled) < len(row)
+    # With nothing to tell them apart, the earliest.
+    row[6], row[9] = (event(f"m{m:02d}", f"2024-{m:02d}-10", f"Monthly event number {m}", cited=1) for m in (7, 10))
+    labelled = [a.get("href") for a, _, _ in callouts(parse(overview_svg(timeline_of(row), "./")))]
+    assert "#m01" in labelled
+    # Thirty events a day apart: only some can be named, and the fact-checked one always is.
+    crowd = [event(f"e{i:02d}", f"2024-03-{i % 28 + 1:02d}", f"Crowded event {i}") for i in range(8)]
+    crowd.append(event("key", "2024-03-05", "The key one", corrected=True))
+    root = parse(overview_svg(timeline_of(crowd), "./"))
+    labelled = [a.get("href") for a, _, _ in callouts(root)]
+    assert "#key" in labelled and len(labelled) < len(crowd)
+    assert overview_svg(timeline_of(crowd), "./") == overview_svg(timeline_of(list(reversed(crowd))), "./")
+
+
+@pytest.mark.parametrize("name", ["real", "labelled", "stacked"])
+def test_every_mark_is_a_24px_target_on_a_390px_phone(real, name):
+    timeline = {"real": real, "labelled": labelled_timeline(),
+                "stacked": timeline_of([event(f"s{i}", "2024-05-10") for i in range(9)] + [event("x", "2024-06-01")])}
+    root = parse(overview_svg(timeline[name], "./"))
+    found = links(root)
+    hits = dict(targets(root))
+    assert len(hits) == len(found), "one target per mark"
+    for href, _, shapes in found:
+        x0, y0, x1, y1 = hits[href]
+        assert (x1 - x0) * PHONE_SCALE >= 24 and (y1 - y0) * PHONE_SCALE >= 24, href
+        for shape in shapes:  # the visible mark is inside its own target
+            s0, t0, s1, t1 = box(shape)
+            assert x0 - 0.1 <= s0 and s1 <= x1 + 0.1 and y0 - 0.1 <= t0 and t1 <= y1 + 0.1, href
+    for (href_a, a), (href_b, b) in combinations(hits.items(), 2):
+        assert not meet(a, b), f"the targets of {href_a} and {href_b} overlap"
+    # The target is drawn first in its link, so the visible mark is painted over it.
+    for a in root.iter(f"{SVG}a"):
+        assert [child.get("class") for child in a][1] == "overview-hit"
+
+
+def test_event_links_carry_their_tags_for_the_topic_filter():
+    root = parse(overview_svg(labelled_timeline(), "./"))
+    tags = {a.get("href"): a.get("data-tags") for a in root.iter(f"{SVG}a")}
+    assert tags["#late"] == "late end" and tags["#first"] == ""
+    groups = [g for g in root.iter(f"{SVG}g") if g.get("class") == "overview-event"]
+    assert len(groups) == len(tags)
+    for group in groups:  # its label (if any), then its link: the stylesheet hides both when the link is hidden
+        assert [child.tag for child in group][-1] == f"{SVG}a" and len(group) <= 2
+    counted = parse(overview_svg(timeline_of(many_events(400, 2015, 2025)), "./"))
+    assert not [a for a in counted.iter(f"{SVG}a") if a.get("data-tags") is not None]  # bars: every topic
+
+
+def test_links_go_to_cards_on_the_home_page_and_to_pages_on_a_big_site():
+    timeline = labelled_timeline()
+    assert {href for href, _, _ in links(parse(overview_svg(timeline, "../")))} == {
+        f"#{e.slug}" for e in timeline.events}
+    # More events than the home page lists: marks open the events' pages.
+    assert {href for href, _, _ in links(parse(overview_svg(timeline, "../", list_limit=3)))} == {
+        f"../events/{e.slug}/" for e in timeline.events}
+    # A big site: bars open year pages, months at their heading there.
+    big = timeline_of(many_events(300, 2023, 2025))
+    found = links(parse(overview_svg(big, "./")))
+    assert found and all(re.fullmatch(r"\./years/(\d{4})/(#month-\1-\d\d)?", href) for href, _, _ in found)
+    assert any("#month-2024-03" in href for href, _, _ in found)
+
+
+def year_chart(first: int, last: int, n: int = 600) -> ET.Element:
+    return parse(overview_svg(timeline_of(many_events(n, first, last)), "./"))
+
+
+@pytest.mark.parametrize("first, last, label", [(2000, 2025, r"\d{4}"), (1800, 2025, r"\d{4}s")])
+def test_aggregated_bars_are_centred_under_their_labels(first, last, label):
+    root = year_chart(first, last)
+    bars = {name.split(":")[0]: shapes[0] for _, name, shapes in links(root)}
+    labels = [t for t in root.iter(f"{SVG}text") if t.get("class") == "overview-label"]
+    assert len(labels) >= 4
+    for text in labels:
+        assert re.fullmatch(label, text.text) and text.get("text-anchor") == "middle"
+        x, half = float(text.get("x")), _text_width(text.text, float(text.get("font-size"))) / 2
+        assert centre_x(bars[text.text]) == pytest.approx(x, abs=0.15), text.text
+        assert 0 <= x - half and x + half <= WIDTH, text.text
+    assert bars[str(first) if label == r"\d{4}" else f"{first}s"] is not None
+
+
+def test_the_axis_ends_at_the_data():
+    # Counted: the line stops at the right edge of the last bar, and so does the last tick.
+    for root in (year_chart(2000, 2025), year_chart(2015, 2025, 4000)):
+        end = max(box(shapes[0])[2] for _, _, shapes in links(root))
+        assert stretches(root)[-1][1] == pytest.approx(end, abs=0.4)
+        ticks = [float(x) for x in re.findall(r"M([\d.]+) [\d.]+v7", root.find(f".//{SVG}path").get("d"))]
+        assert max(ticks) <= end + 0.4  # the bars leave a hairline between them
+    # One mark per event: the line stops at the last mark, not at the room left for the last year's label.
+    for timeline in (labelled_timeline(), timeline_of([event("a", "2023-02-03"), event("b", "2024-01-10")])):
+        root = parse(overview_svg(timeline, "./"))
+        last = max((box(shape) for _, _, shapes in links(root) for shape in shapes), key=lambda b: b[2])
+        assert (last[0] + last[2]) / 2 - 0.1 <= stretches(root)[-1][1] <= last[2] + 0.1
+
+
+def test_the_caption_says_what_the_chart_shows(real):
+    small = labelled_timeline()
+    assert overview_caption(small) == "Each mark is an event at its date; select one to go to it below."
+    assert overview_caption(small, list_limit=3) == "Each mark is an event at its date; select one to open its page."
+    assert overview_caption(timeline_of(many_events(300, 2000, 2025))) == (
+        "Events per year; select a bar to open that year's page.")
+    assert overview_caption(timeline_of(many_events(300, 2023, 2025))) == (
+        "Events per month; select a bar to open that month on its year's page.")
+    assert overview_caption(timeline_of(many_events(300, 1700, 2025))) == (
+        "Events per decade; select a bar to open the page of its first year.")
+    assert overview_caption(timeline_of([])) == ""
+    caption = overview_caption(real)
+    assert caption.startswith("Each mark is an event") and "2017–21 are drawn compressed" in caption
+    # The caption and the chart agree: bars when it speaks of bars.
+    for timeline in (small, timeline_of(many_events(300, 2000, 2025))):
+        drawn = parse(overview_svg(timeline, "./"))
+        bars = any("overview-bin" in shape.get("class") for _, _, shapes in links(drawn) for shape in shapes)
+        assert bars == ("select a bar" in overview_caption(timeline))
 
 
 # ---- Thousands of events ----
@@ -324,7 +558,15 @@ def test_4000_events_are_counted_per_month_or_year_in_under_60_kb(first, last):
     assert 10 < len(found) < 1000
     assert counts(names) == 4000
     years = {str(y) for y, _ in timeline.years()}
-    assert all(re.fullmatch(r"\./#year-\d{4}", href) and href[-4:] in years for href, _, _ in found)
+    for href, name, _ in found:  # each bar opens its year's page, at its month's heading for a month
+        year = re.search(r"\d{4}", name).group()
+        month = re.match(r"([A-Z][a-z]+) \d{4}:", name)
+        if month:
+            number = list(calendar.month_name).index(month.group(1))
+            assert href == f"./years/{year}/#month-{year}-{number:02d}", (href, name)
+        else:
+            assert re.fullmatch(r"\./years/\d{4}/", href) and href[8:12] in years, (href, name)
+            assert href[8:12] == year or name.startswith(f"{year}s"), (href, name)  # a decade: its first year
     # Bar heights are proportional to their counts.
     heights = [(int(re.search(r"(\d+) events?$", name).group(1)), float(group[0].get("height")))
                for _, name, group in found]
@@ -341,7 +583,7 @@ def test_x_is_linear_in_time_within_each_stretch():
     dated += [("early-1", datetime.date(2005, 3, 4)), ("early-2", datetime.date(2009, 7, 1)),
               ("early-3", datetime.date(2012, 11, 30))]
     root = parse(overview_svg(timeline_of([event(slug, d.isoformat()) for slug, d in dated]), "./"))
-    x = {href.split("/")[-2]: centre_x(group[0]) for href, _, group in links(root)}
+    x = {href.removeprefix("#"): centre_x(group[0]) for href, _, group in links(root)}
     assert len(x) == 63
     pieces = stretches(root)
     assert len(pieces) == 2
@@ -437,3 +679,67 @@ def test_the_chart_passes_the_nu_html_checker(real, tmp_path):
         by_file.setdefault(message.get("url", "").rsplit("/", 1)[-1], []).append(message["message"])
     assert by_file.pop("canary.html", None), f"vnu reported nothing for a broken page: {messages}"
     assert not by_file, by_file
+
+
+# The geometry a reader's browser gives the chart on the real home page, at a phone's size.
+MEASURE = """svg => {
+  const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const scale = svg.getScreenCTM().a;
+  return {
+    chart: box(svg),
+    links: [...svg.querySelectorAll("a")].map(a => ({
+      href: a.getAttribute("href"), box: box(a), marks: [...a.querySelectorAll(".overview-mark")].map(box),
+      card: a.getAttribute("href").startsWith("#") &&
+            !!document.querySelector(`article.event[id="${a.getAttribute("href").slice(1)}"]`)})),
+    labels: [...svg.querySelectorAll(".overview-callout text")].map(t => ({
+      text: t.textContent, box: box(t), size: parseFloat(getComputedStyle(t).fontSize) * scale,
+      width: t.getComputedTextLength() * scale, own: t.closest(".overview-event").querySelector("a").getAttribute("href")})),
+    scale,
+  };
+}"""
+
+
+def test_on_a_phone_every_mark_is_a_24px_target_and_labels_overlap_nothing(new_page, base_url):
+    page = new_page(viewport={"width": PHONE, "height": 844})
+    page.goto(base_url)
+    svg = page.locator("figure.overview svg.overview-chart")
+    svg.scroll_into_view_if_needed()
+    found = svg.evaluate(MEASURE)
+    assert found["scale"] == pytest.approx(PHONE_SCALE, rel=0.01)  # as the geometry tests assume
+    assert len(found["links"]) >= 2 and found["labels"]
+
+    def overlap(a, b, slack=0.5):
+        return a[0] < b[2] - slack and b[0] < a[2] - slack and a[1] < b[3] - slack and b[1] < a[3] - slack
+
+    for link in found["links"]:
+        x0, y0, x1, y1 = link["box"]
+        assert x1 - x0 >= 24 and y1 - y0 >= 24, link
+        assert link["card"], f"{link['href']} is not a card on this page"
+        # A tap anywhere on the target, or on the visible mark, lands on this link and no other.
+        points = [(x0 + 1, y0 + 1), (x1 - 1, y0 + 1), (x0 + 1, y1 - 1), (x1 - 1, y1 - 1)]
+        points += [((m[0] + m[2]) / 2, (m[1] + m[3]) / 2) for m in link["marks"]]
+        for x, y in points:
+            hit = page.evaluate("([x, y]) => document.elementFromPoint(x, y)?.closest('a')?.getAttribute('href')", [x, y])
+            assert hit == link["href"], (link["href"], x, y, hit)
+    for index, label in enumerate(found["labels"]):
+        assert label["size"] >= 12, label  # readable
+        # The chart's estimate of a label's width may err only on the wide side: then nothing it placed overlaps.
+        assert label["width"] <= _text_width(label["text"], LABEL_FONT) * found["scale"] + 0.5, label
+        chart = found["chart"]
+        assert chart[0] <= label["box"][0] and label["box"][2] <= chart[2], label
+        for other in found["labels"][index + 1:]:
+            assert not overlap(label["box"], other["box"]), (label["text"], other["text"])
+        for link in found["links"]:
+            for mark in link["marks"]:
+                assert not overlap(label["box"], mark), (label["text"], link["href"])
+            if link["href"] != label["own"]:
+                assert not overlap(label["box"], link["box"]), (label["text"], link["href"])
+
+    # The topic filter hides a mark by a class on its link (static/timeline.js); its label goes with it.
+    own = found["labels"][0]["own"]
+    hidden = page.evaluate("""href => {
+      const a = document.querySelector(`svg.overview-chart a[href="${href}"]`);
+      a.classList.add("filtered-out");
+      return [getComputedStyle(a).display, getComputedStyle(a.parentNode.querySelector(".overview-callout")).display];
+    }""", own)
+    assert hidden == ["none", "none"]

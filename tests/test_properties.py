@@ -8,22 +8,28 @@ HYPOTHESIS_RANDOM=1 to explore new ones. Needs `hypothesis` (the test extra).
 from __future__ import annotations
 
 import datetime
-
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import SITE_YAML, SOURCE_YAML
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from conftest import SITE_YAML, SOURCE_YAML
 from timeline.load import decode_text, load_content, split_front_matter
 from timeline.model import Problem
-from timeline.validate import (CITATION_KEYS, CLAIM_REVIEW_KEYS, CORRECTION_KEYS, EVENT_KEYS, POLICY_KEYS,
-                               SITE_KEYS, SOURCE_KEYS, validate)
+from timeline.siteyaml import POLICY_KEYS, SITE_KEYS
+from timeline.validate import (
+    CITATION_KEYS,
+    CLAIM_REVIEW_KEYS,
+    CORRECTION_KEYS,
+    EVENT_KEYS,
+    SOURCE_KEYS,
+    validate,
+)
 from timeline.yamltext import YMap, YValue, parse_yaml
 
 PROJECT = Path(__file__).resolve().parent.parent

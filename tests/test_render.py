@@ -70,7 +70,7 @@ def test_yaml_values_stay_text(make_project, run):
     assert "tags/yes/" in page and "tags/2024/" in page
 
 
-def test_citations_are_numbered_in_source_list_order_with_back_links(make_project, run):
+def test_citations_are_numbered_by_first_use_with_back_links(make_project, run):
     body = "Second first.[^example-report] Then first.[^example-statement] Again.[^example-report]"
     pages = build(make_project, run, {
         "content/sources/example-report.yaml": SECOND_SOURCE,
@@ -81,18 +81,20 @@ def test_citations_are_numbered_in_source_list_order_with_back_links(make_projec
     })
     page = pages["events/something-happened/index.html"]
     markers = re.findall(r'<sup class="cite"><a id="([^"]+)" href="#([^"]+)"[^>]*>\[(\d)\]</a></sup>', page)
+    # The report is cited first, so it is [1] although the event lists it second.
     assert markers == [
-        ("something-happened-cite-2-1", "something-happened-src-2", "2"),
         ("something-happened-cite-1-1", "something-happened-src-1", "1"),
-        ("something-happened-cite-2-2", "something-happened-src-2", "2"),
+        ("something-happened-cite-2-1", "something-happened-src-2", "2"),
+        ("something-happened-cite-1-2", "something-happened-src-1", "1"),
     ]
     items = re.findall(r'<li id="(something-happened-src-\d)">', page)
     assert items == ["something-happened-src-1", "something-happened-src-2"]
-    second = page.split('id="something-happened-src-2"')[1].split("</li>")[0]
-    assert re.findall(r'class="backlink" href="#([^"]+)"', second) == [
-        "something-happened-cite-2-1", "something-happened-cite-2-2"]
-    assert "<p>A quoted sentence.</p>" in second
-    assert "A &lt;b&gt;report&lt;/b&gt; &amp; more" in second
+    assert page.index("A quoted sentence.") < page.index("<cite>A statement</cite>")  # the report's quote is [1]
+    first = page.split('id="something-happened-src-1"')[1].split("</li>")[0]
+    assert re.findall(r'class="backlink" href="#([^"]+)"', first) == [
+        "something-happened-cite-1-1", "something-happened-cite-1-2"]
+    assert "<p>A quoted sentence.</p>" in first
+    assert "A &lt;b&gt;report&lt;/b&gt; &amp; more" in first
 
 
 def test_a_marker_inside_code_is_refused_as_a_citation_no_reader_sees(make_project, run):
@@ -131,6 +133,7 @@ def test_content_cannot_inject_markup_or_script(make_project, run):
                     assert re.match(r"(https?:|#|\.|/|[a-z0-9-]+/)", value or ""), (path, name, value)
             if tag == "script":  # only ours: the page's script file, and JSON-LD data
                 assert attrs in ([("src", "./static/timeline.js"), ("defer", None)],
+                                 [("src", "../static/search.js"), ("defer", None)],
                                  [("type", "application/ld+json")]), (path, attrs)
     page = pages["events/something-happened/index.html"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # the title, shown as text
@@ -156,7 +159,7 @@ def test_every_page_the_site_promises_exists(make_project, run):
     assert set(pages) == {
         "index.html", "404.html", "events/something-happened/index.html",
         "tags/index.html", "tags/pardon/index.html", "sources/index.html",
-        "corrections/index.html", "fact-checking/index.html",
+        "corrections/index.html", "fact-checking/index.html", "search/index.html", "about/index.html",
     }
     assert "https://example.org/statement" in pages["sources/index.html"]
     assert 'href="/test/"' in pages["404.html"]  # served at any depth: links from the site's root

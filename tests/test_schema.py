@@ -46,15 +46,21 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import PROJECT, SITE_YAML, SOURCE_YAML, minimal_files
 from jsonschema import Draft202012Validator
 
 from timeline.fields import parse_date, url_problem
 from timeline.load import split_front_matter
 from timeline.model import RATINGS, Location
-from timeline.validate import (CITATION_KEYS, CLAIM_REVIEW_KEYS, CORRECTION_KEYS, EVENT_KEYS, POLICY_KEYS, SITE_KEYS,
-                               SOURCE_KEYS, URL_STATUSES)
-
-from conftest import PROJECT, SITE_YAML, SOURCE_YAML, minimal_files
+from timeline.siteyaml import POLICY_KEYS, SITE_KEYS
+from timeline.validate import (
+    CITATION_KEYS,
+    CLAIM_REVIEW_KEYS,
+    CORRECTION_KEYS,
+    EVENT_KEYS,
+    SOURCE_KEYS,
+    URL_STATUSES,
+)
 
 SCHEMA_DIR = PROJECT / "schema"
 SCHEMA_FILES = ("event.schema.json", "source.schema.json", "site.schema.json")

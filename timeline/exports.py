@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urljoin, urlsplit
 
+from .citing import numbers, page_citations
 from .markup import MarkdownRenderer
-from .model import ClaimReview, Event, EventDate, Source, Timeline
+from .model import Citation, ClaimReview, Event, EventDate, Source, Timeline
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -109,7 +110,7 @@ class ExportContext:
     def plain(self, event: Event) -> str:
         """The summary's (or the body's) plain text."""
         return _clean(self.markdown.plain(event.summary_markdown or event.body_markdown,
-                                          {c.source.id: c.number for c in event.citations}))
+                                          numbers(page_citations(event, self.markdown))))
 
     def parts(self, event: Event) -> tuple[str, str, str]:
         """The event's calendar entry, TimelineJS slide and spreadsheet row, formatted once."""
@@ -132,8 +133,9 @@ class ExportContext:
 
     def html(self, event: Event, text: str, part: str = "") -> str:
         """Markdown → HTML as the event page shows it, with every link made absolute to that page."""
-        numbers = {c.source.id: c.number for c in event.citations}
-        rendered = str(self.markdown.render(text, numbers, event.slug, part).html)
+        # Numbered as on the event page, whose source list the markers link to.
+        cited = numbers(page_citations(event, self.markdown))
+        rendered = str(self.markdown.render(text, cited, event.slug, part).html)
         return _absolute_links(_clean(rendered), self.event_url(event))
 
     @cached_property
@@ -202,7 +204,7 @@ class ExportContext:
                 f"from 1, false, to 5, true). {_e(review.rating_definition)}</p>"
                 + self.html(event, review.verdict_markdown, "verdict-")
             )
-        parts.append(_source_list_html(event))
+        parts.append(_source_list_html(page_citations(event, self.markdown)))
         return _Item(
             id=url,
             url=url,
@@ -307,8 +309,8 @@ def _claim_html(review: ClaimReview) -> str:
     stored copy of the source it appears in; otherwise a description, said to be whose it is."""
     made = _e(review.claimant) + (f", {_e(review.claim_date.display)}" if review.claim_date else "")
     if review.claim_is_quotation and review.appearance:
-        return (f"<p><strong>Claim:</strong> <q>{_e(review.claim)}</q></p>"
-                f"<p><strong>Made by:</strong> {made} (as reported by {_e(review.appearance.publisher)})</p>")
+        return (f"<p><strong>Claim, in the words of {_e(review.appearance.publisher)}:</strong> "
+                f"<q>{_e(review.claim)}</q></p><p><strong>Made by:</strong> {made}</p>")
     if review.appearance:
         return (f"<p><strong>Claim, as described by {_e(review.appearance.publisher)}:</strong> "
                 f"{_e(review.claim)}</p><p><strong>Made by:</strong> {made}</p>")
@@ -316,9 +318,9 @@ def _claim_html(review: ClaimReview) -> str:
     return f"<p><strong>Claim by {_e(review.claimant)}:</strong> {_e(review.claim)}</p>{when}"
 
 
-def _source_list_html(event: Event) -> str:
+def _source_list_html(citations: tuple[Citation, ...]) -> str:
     items = []
-    for citation in event.citations:
+    for citation in citations:
         source = citation.source
         link = f'<a href="{_e(_primary_url(source))}">'
         dead = " (archived copy: the original address no longer works)" if source.is_dead else ""
@@ -443,7 +445,8 @@ def _ics_event(context: ExportContext, event: Event, plain: str) -> str:
     description = "\n\n".join(filter(None, [plain, _precision_note(event), url]))
     lines = [
         "BEGIN:VEVENT",
-        f"UID:{event.slug}@{context.host}",
+        # With the site's path: two timelines on one host must not share an event's UID.
+        f"UID:{event.slug}@{context.host}{urlsplit(context.base).path.rstrip('/')}",
         # DTSTAMP (RFC 5545 §3.8.7.2) says when this copy of the event was made: the day its
         # record last changed stands in for it, from the content, never the clock.
         f"DTSTAMP:{modified:%Y%m%d}T000000Z",
@@ -547,7 +550,8 @@ def _csv(context: ExportContext) -> bytes:
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerow(CSV_HEADER)
     out.writelines(context.parts(event)[2] for event in context.events)
-    return out.getvalue().encode("utf-8")
+    # With a byte-order mark, Excel reads the file as UTF-8 rather than the system's code page.
+    return out.getvalue().encode("utf-8-sig")
 
 
 def _csv_row(context: ExportContext, event: Event, plain: str) -> str:

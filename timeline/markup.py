@@ -25,6 +25,7 @@ from .cache import digest
 from .markers import MARKER
 
 _OPEN, _CLOSE = "\ue000", "\ue001"
+WORD_JOINER = "\u2060"  # no line break here: put before each citation marker
 _PLACEHOLDER = re.compile(f"{_OPEN}([^{_CLOSE}]*){_CLOSE}")
 
 ALLOWED_TAGS = {
@@ -146,6 +147,10 @@ class MarkdownRenderer:
             self._clean[text] = clean
         return clean
 
+    def cited_order(self, text: str) -> list[str]:
+        """The source ids of the text's citation markers, in the order readers meet them."""
+        return _PLACEHOLDER.findall(self.sanitised(text))
+
     def convert(self, text: str) -> str:
         self._md.reset()
         return self._md.convert(strip_private(text))
@@ -183,15 +188,16 @@ def _link_citations(clean: str, numbers: dict[str, int], part: str) -> tuple[str
         anchors = backlinks.setdefault(number, [])
         anchor = f"{PREFIX}-{part}cite-{number}-{len(anchors) + 1}"
         anchors.append(anchor)
+        # The word joiner keeps a marker on the line of the word it follows.
         return (
-            f'<sup class="cite"><a id="{anchor}" href="#{PREFIX}-src-{number}" '
+            f'{WORD_JOINER}<sup class="cite"><a id="{anchor}" href="#{PREFIX}-src-{number}" '
             f'aria-label="source {number}">[{number}]</a></sup>'
         )
 
     return _PLACEHOLDER.sub(link, clean), backlinks
 
 
-_CITE = re.compile(r'<sup class="cite">.*?</sup>')
+_CITE = re.compile(f'{WORD_JOINER}?<sup class="cite">.*?</sup>')
 
 
 def plain_text(html: str) -> str:

@@ -110,7 +110,7 @@ class Source:
 @dataclass(frozen=True)
 class Citation:
     source: Source
-    number: int  # 1-based, in the order of the event's `sources` list
+    number: int  # 1-based: in the `sources` list's order, renumbered by first use on each page (citing.py)
     quote: str = ""
     where: Location | None = None  # the `quote:` line when there is a quote, else the item's line
 
@@ -241,12 +241,41 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class Topic:
+    """A topic as readers see it: the slug stays in URLs, the label is what pages show."""
+
+    slug: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class About:
+    """Who runs the site, for its About page (the transparency a fact-checker owes its readers)."""
+
+    owner: str = ""
+    contact: str = ""  # an e-mail address or a URL
+    funding: str = ""
+    report_url: str = ""  # where readers report an error: a new-issue link, a form or a mailto:
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str
     description: str
     base_url: str
     language: str
     policy: Policy = Policy()
+    topics: tuple[Topic, ...] = ()  # as site.yaml lists them; an event's tag must be one of them
+    about: About = About()
+
+    @cached_property
+    def _topics(self) -> dict[str, Topic]:
+        return {topic.slug: topic for topic in self.topics}
+
+    def topic(self, slug: str) -> Topic:
+        """The topic of a tag; without a `topics:` list in site.yaml, the slug made readable."""
+        return self._topics.get(slug) or Topic(slug, slug.replace("-", " ").capitalize())
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,11 @@ from .model import (
     Location,
     Policy,
     Problem,
-    SiteConfig,
     Source,
     Timeline,
 )
 from .quotes import closest_passage, is_quoted_in
+from .siteyaml import check_every_topic_used, read_site
 from .verify import check_texts, read_derived, read_not_quotations
 
 EVENT_KEYS = ("title", "date", "end_date", "summary", "tags", "sources", "draft", "corrections", "claim_review",
@@ -31,17 +31,14 @@ EVENT_KEYS = ("title", "date", "end_date", "summary", "tags", "sources", "draft"
 SOURCE_KEYS = ("url", "title", "publisher", "published", "archive_url", "archive_date", "url_status",
                "original_url", "accessed", "note", "snapshot")
 SNAPSHOT_EXTENTS = ("complete", "excerpt")
-SITE_KEYS = ("title", "description", "base_url", "language", "policy")
 CITATION_KEYS = ("id", "quote")
 CORRECTION_KEYS = ("date", "text")
 CLAIM_REVIEW_KEYS = ("claim", "claimant", "claim_date", "appearance", "rating", "verdict", "date")
-POLICY_KEYS = ("min_sources", "quotes_need_snapshots", "archive_required", "figures_must_match")
 URL_STATUSES = ("live", "dead")
 TAG_LIMIT = 20
 
 _EVENT_NAME = re.compile(r"^([0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?)-(.+)\.md\Z")
 _DATE_ONLY = re.compile(r"^[0-9]{4}(?:-[0-9]{2}){0,2}\.md\Z")
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")
 
 
 def validate(raw: RawContent, drafts: bool = False, memo=None) -> tuple[Timeline | None, list[Problem]]:
@@ -52,8 +49,9 @@ def validate(raw: RawContent, drafts: bool = False, memo=None) -> tuple[Timeline
     remembered, keyed by its files' digests and site.yaml's, for load.py to hand back unread.
     """
     problems = list(raw.problems)
-    site = _site(raw, problems)
+    site = read_site(raw, problems)
     policy = site.policy if site else Policy()
+    topics = frozenset(t.slug for t in site.topics) if site and site.topics else None
     sources = {}
     remember = memo is not None and site is not None and raw.site_digest
     for raw_source in raw.sources:
@@ -70,7 +68,7 @@ def validate(raw: RawContent, drafts: bool = False, memo=None) -> tuple[Timeline
     clean_events = []  # validated now without a single problem: remembered if the whole build is clean
     for raw_event in raw.events:
         before = len(problems)
-        event = raw_event.reuse or _event(raw_event, sources, broken, policy, problems)
+        event = raw_event.reuse or _event(raw_event, sources, broken, policy, topics, problems)
         if event:
             events.append(event)
             if len(problems) == before and not raw_event.reuse:
@@ -78,6 +76,8 @@ def validate(raw: RawContent, drafts: bool = False, memo=None) -> tuple[Timeline
     _check_unique_slugs(events, problems)
     if not any(p.is_error for p in problems):  # otherwise an unparsed event may be the one citing it
         _check_every_source_cited(events, sources, problems)
+        if site is not None and raw.site_where is not None:
+            check_every_topic_used(site, events, raw.site, raw.site_where, problems)
     problems.sort(key=Problem.sort_key)
     if any(p.is_error for p in problems) or site is None:
         return None, problems
@@ -95,40 +95,6 @@ def validate(raw: RawContent, drafts: bool = False, memo=None) -> tuple[Timeline
         sources=tuple(sorted((s for s in sources.values() if s.id in cited), key=lambda s: s.id)),
     )
     return timeline, problems
-
-
-def _site(raw: RawContent, problems: list[Problem]) -> SiteConfig | None:
-    if raw.site_where is None or any(p.where.path == raw.site_where.path for p in raw.problems):
-        return None  # already reported: missing or unreadable
-    fields = Fields(raw.site, raw.site_where, problems, "site.yaml")
-    fields.check_keys(SITE_KEYS)
-    config = SiteConfig(
-        title=fields.text("title", required=True),
-        description=fields.text("description", required=True),
-        base_url=fields.url("base_url", required=True),
-        language=fields.text("language", required=True, hint="a language tag such as en or en-GB"),
-        policy=_policy(fields),
-    )
-    if config.base_url and ("?" in config.base_url or "#" in config.base_url):
-        fields.problem(fields.line("base_url"), "'base_url' must not have a query (?…) or a fragment (#…)",
-                       "every page's address is made by adding its path to base_url: give the folder, "
-                       "e.g. https://example.org/timeline/")
-    if config.language and not _LANGUAGE.match(config.language):
-        fields.problem(fields.line("language"), f"'language' is not a language tag: '{config.language}'", "e.g. en or en-GB")
-    return config
-
-
-def _policy(site: Fields) -> Policy:
-    if "policy" not in site.map.items:
-        return Policy()
-    fields = site.nested("policy", "policy")
-    fields.check_keys(POLICY_KEYS)
-    text = fields.text("min_sources") or "1"
-    if not (text.isascii() and text.isdigit() and len(text) <= 4) or int(text) < 1:
-        fields.problem(fields.line("min_sources"), f"'min_sources' must be a whole number of at least 1, not '{text}'")
-        text = "1"
-    return Policy(int(text), fields.boolean("quotes_need_snapshots"), fields.boolean("archive_required"),
-                  fields.boolean("figures_must_match"))
 
 
 def _source(raw: RawSource, policy: Policy, problems: list[Problem]) -> Source | None:
@@ -176,7 +142,7 @@ def _source(raw: RawSource, policy: Policy, problems: list[Problem]) -> Source |
 
 
 def _event(raw: RawEvent, sources: dict[str, Source], broken: set[str], policy: Policy,
-           problems: list[Problem]) -> Event | None:
+           topics: frozenset[str] | None, problems: list[Problem]) -> Event | None:
     before = len(problems)
     fields = Fields(raw.front, raw.where, problems, "front matter")
     if _errors_since(problems, before):
@@ -188,7 +154,7 @@ def _event(raw: RawEvent, sources: dict[str, Source], broken: set[str], policy: 
     if date and end_date and end_date.sort_key() <= date.sort_key():
         fields.problem(fields.line("end_date"), f"'end_date' {end_date} is not after 'date' {date}")
     slug = _slug_from_name(raw.where, date, fields)
-    tags = _tags(fields)
+    tags = _tags(fields, topics)
     citations, listed = _citations(fields, sources, broken, policy)
     if listed and len(listed) < policy.min_sources:
         fields.problem(fields.line("sources"),
@@ -262,7 +228,8 @@ def _slug_from_name(where: Location, date, fields: Fields) -> str:
     return match.group(2)
 
 
-def _tags(fields: Fields) -> tuple[str, ...]:
+def _tags(fields: Fields, topics: frozenset[str] | None) -> tuple[str, ...]:
+    """The event's tags; with `topics` (site.yaml lists them), each must be one of those."""
     tags: list[str] = []
     items = fields.items("tags") or []
     if len(items) > TAG_LIMIT:
@@ -280,6 +247,11 @@ def _tags(fields: Fields) -> tuple[str, ...]:
                 f"the tag '{item.value}' is not lowercase-with-hyphens",
                 f"write it as '{slugify(item.value)}'" if slugify(item.value) else "",
             )
+        elif topics is not None and item.value not in topics:
+            fields.problem(item.line, f"the tag '{item.value}' is not a topic in site.yaml",
+                           did_you_mean(item.value, topics)
+                           or f"add it under 'topics:' in site.yaml with its label, e.g. {item.value}: "
+                              f"{item.value.replace('-', ' ').capitalize()}")
         elif item.value not in tags:
             tags.append(item.value)
     return tuple(tags)
