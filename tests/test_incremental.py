@@ -87,7 +87,7 @@ def operations(project: Path):
         edit(events()[2], "---\nParagraph", "corrections:\n  - date: '2025-02-01'\n    text: A fix.\n---\nParagraph")
 
     def edit_template():
-        edit(project / "templates" / "event.html", "← Back to this event in the timeline", "← Back to the timeline")
+        edit(project / "templates" / "event.html", "Back to this event in the timeline", "Back to the timeline")
 
     def edit_macro():  # cards change: every list page and every event page
         edit(project / "templates" / "macros.html", ">Sources<", ">Sources cited<")

@@ -361,7 +361,9 @@ def test_pages_are_cut_between_groups_and_about_even():
 def move(path: Path, new_date: str) -> Path:
     """Give an event another date (its file name begins with the date): the slug stays."""
     text = path.read_text(encoding="utf-8")
-    old_date = re.search(r"^date: '([^']+)'$", text, re.MULTILINE).group(1)
+    found = re.search(r"^date: '([^']+)'$", text, re.MULTILINE)
+    assert found, path
+    old_date = found.group(1)
     moved = path.with_name(path.name.replace(old_date, new_date, 1))
     moved.write_text(text.replace(f"date: '{old_date}'", f"date: '{new_date}'", 1), encoding="utf-8")
     path.unlink()

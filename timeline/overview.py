@@ -390,8 +390,10 @@ def _visible(mark: Mark) -> tuple[float, float]:
 
 
 def _reach(mark: Mark) -> tuple[float, float]:
-    """The x extent of a mark's target: the mark, widened to HIT."""
-    return _widen(*_visible(mark), HIT)
+    """The x extent of a mark's target: the mark, widened to HIT, and inside the chart (which clips)."""
+    lo, hi = _widen(*_visible(mark), HIT)
+    shift = max(0.0, -lo) - max(0.0, hi - WIDTH)
+    return lo + shift, hi + shift
 
 
 def _levels(reaches: list[tuple[float, float]]) -> list[int]:
@@ -486,27 +488,31 @@ def _place_callouts(events: list[Event], marks: list[Mark], reaches: list[tuple[
     shapes = [box for mark, level in zip(marks, levels) for box in _shape_boxes(mark, level)]
     targets = [_target_box(reach, level) for reach, level in zip(reaches, levels)]
     placed: dict[int, Callout] = {}
+    taken: dict[int, list[Box]] = {}  # what each placed label covers, with room around it
 
     def fits(callout: Callout, own: int) -> bool:
-        others = [(x0 - 6, y0, x1 + 6, y1) for j, c in placed.items() if j != own
-                  for x0, y0, x1, y1 in _callout_boxes(c)]
+        others = [box for j, boxes in taken.items() if j != own for box in boxes]
         return all(2 <= box[0] and box[2] <= WIDTH - 2
                    and not any(_meet(box, s) for s in shapes)
                    and not any(_meet(box, t) for j, t in enumerate(targets) if j != own)
                    and not any(_meet(box, o) for o in others)
                    for box in _callout_boxes(callout))
 
+    def place(index: int, callout: Callout) -> None:
+        placed[index] = callout
+        taken[index] = [(x0 - 6, y0, x1 + 6, y1) for x0, y0, x1, y1 in _callout_boxes(callout)]
+
     order = sorted(range(len(events)), key=lambda i: _importance(events[i]))
     for index in order:
         text = _short(events[index].title, LABEL_CHARS[1])
         found = next((c for c in _candidates(marks[index], levels[index], text, top_row) if fits(c, index)), None)
         if found:
-            placed[index] = found
+            place(index, found)
     for index in order:
         if index in placed:
             longer = dataclasses.replace(placed[index], text=_short(events[index].title, LABEL_CHARS[0]))
             if fits(longer, index):
-                placed[index] = longer
+                place(index, longer)
     return placed
 
 

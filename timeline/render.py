@@ -108,13 +108,14 @@ class _EventRenderer:
         # The exports' share of each event is made where its HTML is: in the same worker.
         self.exports = ExportContext(timeline, self.markdown, memo, scope) if exports else None
         self.paged = len(timeline.events) > LIST_LIMIT  # the timeline is one page per year
+        self.places = event_places(timeline) if self.paged else {}  # each card's page: years/2011/2/
         links = [EventLink(e.slug, e.title) for e in timeline.events]
         self.neighbours = {link.slug: (links[i - 1] if i else None, links[i + 1] if i + 1 < len(links) else None)
                            for i, link in enumerate(links)}
 
     def back(self, event: Event) -> str:
         """Where the event's card is, from the site's root: the timeline, or its year's page."""
-        return f"years/{event.date.year}/#{event.slug}" if self.paged else f"#{event.slug}"
+        return f"{self.places[event.slug]}#{event.slug}" if self.paged else f"#{event.slug}"
 
     def page_inputs(self, event: Event) -> str:
         """What an event page shows beyond the event and the site: its neighbours and its card's place."""
@@ -321,14 +322,15 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
             spans = [(here, *(_month(year, m)[1] for m in (known[0], known[-1])))  # 'January to June'
                      for here, groups in parts for known in [[m for m, _, _ in groups if m] or [0]]]
             for here, groups in parts:
-                root, sections = _root(here), [(*_month(year, month), continued, es) for month, es, continued in groups]
+                to_root = _root(here)
+                in_months = [(*_month(year, month), continued, es) for month, es, continued in groups]
                 page(here + "index.html", "year.html",
                      [repr((neighbours, months, spans)),
-                      *(part for anchor, _, continued, es in sections for part in (anchor, str(continued),
-                                                                                   *placed_ids(es, 3)))],
-                     lambda sections=sections, root=root: {"sections": [
-                         (anchor, label, continued, [placed(e, root, 3) for e in es])
-                         for anchor, label, continued, es in sections]},
+                      *(part for anchor, _, continued, es in in_months for part in (anchor, str(continued),
+                                                                                    *placed_ids(es, 3)))],
+                     lambda in_months=in_months, to_root=to_root: {"sections": [
+                         (anchor, label, continued, [placed(e, to_root, 3) for e in es])
+                         for anchor, label, continued, es in in_months]},
                      year=year, count=len(year_events), neighbours=neighbours, months=months, pages=spans,
                      here=here)
     page("tags/index.html", "tags.html", tag_parts,  # A to Z as readers see the topics: by label
@@ -422,7 +424,7 @@ def page_url(base_url: str, path: str) -> str:
 
 YEAR_PAGE_LIMIT = 80  # full cards on one page (about 2 KB each): a longer year is cut, between months
 ROWS_PAGE_LIMIT = 600  # one-line rows on one page (about 0.25 KB each)
-SOURCES_LIMIT = 200  # beyond this many sources, the sources page is an index of pages by initial
+SOURCES_LIMIT = 150  # beyond this many sources (about 1 KB each), one page by initial of the publisher
 SOURCES_PAGE_LIMIT = 100  # sources on one page of an initial
 CITED_SHOWN = 5  # events named under a source on its list; a source cited more has its own page of them
 
