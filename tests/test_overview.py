@@ -136,9 +136,12 @@ def meet(a: tuple[float, float, float, float], b: tuple[float, float, float, flo
 
 
 # At a 390px-wide viewport the chart is the page's width less its side padding (4vw each side,
-# clamp(0.75rem, 4vw, 2rem) in style.css) and at most 36rem: the px that one viewBox unit takes there.
+# clamp(0.75rem, 4vw, 2rem) in style.css) and at most its max-width: the px that one viewBox unit
+# takes there. The browser test below checks this against the real page.
 PHONE = 390
-PHONE_SCALE = min(PHONE - 2 * 0.04 * PHONE, 36 * 16) / WIDTH
+_CHART_MAX = re.search(r"\.overview-chart \{[^}]*max-width: ([\d.]+)rem",
+                       (PROJECT / "static" / "style.css").read_text(encoding="utf-8"))
+PHONE_SCALE = min(PHONE - 2 * 0.04 * PHONE, float(_CHART_MAX.group(1)) * 16) / WIDTH
 
 
 def centre_x(shape: ET.Element) -> float:

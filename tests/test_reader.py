@@ -229,3 +229,30 @@ def test_the_timeline_page_is_light_and_blocks_rendering_on_no_script(reader_sit
     weight = len(index.encode()) + sum((reader_site / "static" / name).stat().st_size
                                        for name in ("style.css", "timeline.js"))
     assert weight <= 80 * 1024, f"{weight} bytes"
+
+
+MARKER_LINES = """() => Array.from(document.querySelectorAll('sup.cite')).map(sup => {
+  // The last visible character before the marker: it must sit on the marker's line.
+  let node = sup.previousSibling;
+  while (node && !(node.nodeType === 3 && node.textContent.replace(/\\u2060/g, '').trim())) {
+    node = node.previousSibling;
+  }
+  if (!node) return null;
+  const text = node.textContent.replace(/[\\u2060\\s]+$/, '');
+  const range = document.createRange();
+  range.setStart(node, text.length - 1);
+  range.setEnd(node, text.length);
+  const before = range.getBoundingClientRect();
+  const marker = sup.getBoundingClientRect();
+  return Math.abs(before.bottom - marker.bottom) < before.height ? null : sup.textContent + ' after ' + text.slice(-20);
+}).filter(Boolean)"""
+
+
+def test_no_marker_wraps_away_from_its_word_at_any_width(base_url, real_site, new_page):
+    pages = sorted(p.parent.name for p in real_site.glob("events/*/index.html"))
+    assert pages
+    for width in (320, 390, 768, 1280):
+        page = new_page(viewport={"width": width, "height": 900})
+        for slug in pages:
+            page.goto(f"{base_url}events/{slug}/")
+            assert page.evaluate(MARKER_LINES) == [], (width, slug)
