@@ -27,6 +27,7 @@
     "September", "October", "November", "December"];
 
   let engine = null; // a promise of the Pagefind module, made on first use
+  let topicPages = null; // a promise of pagefind/topics.json: each topic's pages, by Pagefind's id
   let current = null; // {results, shown}: the search on screen and how many of its results are shown
   let ticket = 0; // numbers the searches: an answer to an older one is dropped
   let typingTimer = 0;
@@ -80,6 +81,19 @@
       engine.catch(() => { engine = null; }); // a later search tries again
     }
     return engine;
+  }
+
+  // Pagefind's own filters make its index differ from build to build (Pagefind 1.5), so the
+  // build writes which pages carry each topic (timeline/search.py) and results are narrowed here.
+  function topics() {
+    if (!topicPages) {
+      topicPages = fetch(new URL("pagefind/topics.json", root).href).then((response) => {
+        if (!response.ok) throw new Error(`topics.json: ${response.status}`);
+        return response.json();
+      });
+      topicPages.catch(() => { topicPages = null; });
+    }
+    return topicPages;
   }
 
   // ---- Showing results ----
@@ -198,13 +212,18 @@
       if (mine !== ticket) return;
       // With a topic and no words: every event on the topic, in timeline order.
       const found = wanted.q
-        ? await module.search(wanted.q, wanted.topic ? { filters: { topic: wanted.topic } } : {})
-        : await module.search(null, { filters: { topic: wanted.topic }, sort: { date: "asc" } });
+        ? await module.search(wanted.q)
+        : await module.search(null, { sort: { date: "asc" } });
+      let results = found.results;
+      if (wanted.topic) {
+        const pages = new Set((await topics())[wanted.topic] || []);
+        results = results.filter((result) => pages.has(result.id));
+      }
       clearTimeout(slow);
       if (mine !== ticket) return;
-      clear(summary(found.results.length, wanted));
+      clear(summary(results.length, wanted));
       fallback.hidden = true;
-      current = { results: found.results, shown: 0 };
+      current = { results, shown: 0 };
       await showMore(false);
     } catch (error) {
       if (mine === ticket) clear("The search could not be completed. Please try again.");

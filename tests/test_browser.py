@@ -40,6 +40,8 @@ class _Links(HTMLParser):
             self.ids.add(attributes["id"])
         if tag in ("a", "link") and attributes.get("href") is not None:
             self.hrefs.append(attributes["href"])
+        if tag == "form" and (attributes.get("method") or "get").lower() == "get" and attributes.get("action"):
+            self.hrefs.append(attributes["action"])  # the header's search form leads to search/
         if tag == "link" and "canonical" in (attributes.get("rel") or "").split():
             self.canonical = attributes.get("href")
 
@@ -106,7 +108,7 @@ def test_timeline_without_javascript_shows_every_event_in_order_with_sources(new
     assert not misplaced, f"events under the wrong year heading: {misplaced}"
 
     sources = events.evaluate_all("""els => els.map(e => [e.id,
-        [...e.querySelectorAll('section.sources ol.source-list > li a.source-title')].map(a => a.getAttribute('href'))])""")
+        [...e.querySelectorAll('details.card-sources ol.source-list > li a.source-title')].map(a => a.getAttribute('href'))])""")
     unsourced = [slug for slug, hrefs in sources
                  if not any(h and h.startswith(("http://", "https://")) for h in hrefs)]
     assert not unsourced, f"events with no http(s) source link: {unsourced}"

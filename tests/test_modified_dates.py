@@ -101,7 +101,7 @@ def test_an_event_with_no_later_change_keeps_its_own_date(make_project, run):
 def test_a_later_change_moves_the_modified_date_everywhere(make_project, run, front, day, shown):
     found = build(make_project, run, front)
     assert_modified_everywhere(found, day)
-    assert f'<p class="event-updated">Last updated <time datetime="{day}">{shown}</time></p>' in found.page
+    assert f'<p class="event-updated" data-pagefind-ignore>Last updated <time datetime="{day}">{shown}</time></p>' in found.page
 
 
 def test_a_change_on_the_event_day_is_no_update(make_project, run):
@@ -116,4 +116,4 @@ def test_a_review_dated_to_the_month_gives_its_first_day_but_no_sitemap_day(make
     assert found.dtstamp == found.last_modified == midnight("2025-03-01")
     assert found.json_ld == "2025-03"  # honest precision, as schema.org's ISO 8601 dates allow
     assert found.sitemap is None  # a month is no lastmod; the event's own, older day would be wrong
-    assert '<p class="event-updated">Last updated <time datetime="2025-03">March 2025</time></p>' in found.page
+    assert '<p class="event-updated" data-pagefind-ignore>Last updated <time datetime="2025-03">March 2025</time></p>' in found.page

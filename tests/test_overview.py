@@ -35,13 +35,8 @@ from timeline.model import (
     Source,
     Timeline,
 )
-from timeline.overview import (
-    LABEL_FONT,
-    WIDTH,
-    _text_width,
-    overview_caption,
-    overview_svg,
-)
+from timeline.overview import overview_caption, overview_svg
+from timeline.overview_geometry import LABEL_FONT, WIDTH, text_width
 from timeline.validate import validate
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -124,7 +119,7 @@ def callouts(root: ET.Element) -> list[tuple[ET.Element, ET.Element, tuple[float
         assert label.get("aria-hidden") == "true", "the link's name already says it: not read twice"
         text = label.find(f"{SVG}text")
         x, y, size = float(text.get("x")), float(text.get("y")), float(text.get("font-size"))
-        width = _text_width(text.text, size)
+        width = text_width(text.text, size)
         x0 = {"start": x, "end": x - width, "middle": x - width / 2}[text.get("text-anchor")]
         found.append((a, text, (x0, y - 0.93 * size, x0 + width, y + 0.24 * size)))
     return found
@@ -493,29 +488,34 @@ def test_links_go_to_cards_on_the_home_page_and_to_pages_on_a_big_site():
     # More events than the home page lists: marks open the events' pages.
     assert {href for href, _, _ in links(parse(overview_svg(timeline, "../", list_limit=3)))} == {
         f"../events/{e.slug}/" for e in timeline.events}
-    # A big site: bars open year pages, months at their heading there.
-    big = timeline_of(many_events(300, 2023, 2025))
-    found = links(parse(overview_svg(big, "./")))
+    # A big site: bars open year pages, a quarter's at the heading of its first event's month there.
+    events = many_events(300, 2023, 2025)
+    found = links(parse(overview_svg(timeline_of(events), "./")))
     assert found and all(re.fullmatch(r"\./years/(\d{4})/(#month-\1-\d\d)?", href) for href, _, _ in found)
-    assert any("#month-2024-03" in href for href, _, _ in found)
+    first = min((e.date for e in events if e.date.year == 2024 and e.date.month and e.date.month <= 3),
+                key=EventDate.sort_key)
+    assert (f"./years/2024/#month-2024-{first.month:02d}", "January–March 2024") in [
+        (href, name.split(":")[0]) for href, name, _ in found]
 
 
 def year_chart(first: int, last: int, n: int = 600) -> ET.Element:
     return parse(overview_svg(timeline_of(many_events(n, first, last)), "./"))
 
 
-@pytest.mark.parametrize("first, last, label", [(2000, 2025, r"\d{4}"), (1800, 2025, r"\d{4}s")])
+@pytest.mark.parametrize("first, last, label", [(2015, 2025, r"\d{4}"), (1950, 2025, r"\d{4}s"),
+                                               (2000, 2025, r"\d{4}–\d\d"), (1800, 2025, r"\d{4}–\d\d")])
 def test_aggregated_bars_are_centred_under_their_labels(first, last, label):
+    """Years, decades ("1950s") or spans of years ("2000–01", "1800–19") name their bars, centred under them."""
     root = year_chart(first, last)
     bars = {name.split(":")[0]: shapes[0] for _, name, shapes in links(root)}
     labels = [t for t in root.iter(f"{SVG}text") if t.get("class") == "overview-label"]
-    assert len(labels) >= 4
+    assert len(labels) >= 2
     for text in labels:
         assert re.fullmatch(label, text.text) and text.get("text-anchor") == "middle"
-        x, half = float(text.get("x")), _text_width(text.text, float(text.get("font-size"))) / 2
+        x, half = float(text.get("x")), text_width(text.text, float(text.get("font-size"))) / 2
         assert centre_x(bars[text.text]) == pytest.approx(x, abs=0.15), text.text
         assert 0 <= x - half and x + half <= WIDTH, text.text
-    assert bars[str(first) if label == r"\d{4}" else f"{first}s"] is not None
+    assert next(iter(bars)).startswith(str(first))  # the axis starts with the first bar's first year
 
 
 def test_the_axis_ends_at_the_data():
@@ -536,12 +536,18 @@ def test_the_caption_says_what_the_chart_shows(real):
     small = labelled_timeline()
     assert overview_caption(small) == "Each mark is an event at its date; select one to go to it below."
     assert overview_caption(small, list_limit=3) == "Each mark is an event at its date; select one to open its page."
-    assert overview_caption(timeline_of(many_events(300, 2000, 2025))) == (
-        "Events per year; select a bar to open that year's page.")
-    assert overview_caption(timeline_of(many_events(300, 2023, 2025))) == (
-        "Events per month; select a bar to open that month on its year's page.")
-    assert overview_caption(timeline_of(many_events(300, 1700, 2025))) == (
-        "Events per decade; select a bar to open the page of its first year.")
+    # The finest grain that leaves every bar a 24px target on a phone: at most about 13 across.
+    for first, last, caption in [
+        (2024, 2024, "Events per month; select a bar to open that month on its year's page."),
+        (2023, 2025, "Events per quarter; select a bar to open that quarter on its year's page."),
+        (2015, 2025, "Events per year; select a bar to open that year's page."),
+        (2000, 2025, "Events per 2 years; select a bar to open the page of its first year."),
+        (1950, 2025, "Events per decade; select a bar to open the page of its first year."),
+        (1700, 2025, "Events per 50 years; select a bar to open the page of its first year."),
+    ]:
+        assert overview_caption(timeline_of(many_events(300, first, last))) == caption, (first, last)
+    assert overview_caption(timeline_of(many_events(190, 1990, 2025))) == (
+        "Events per 5 years; select a bar to go to its first year below.")
     assert overview_caption(timeline_of([])) == ""
     caption = overview_caption(real)
     assert caption.startswith("Each mark is an event") and "2017–21 are drawn compressed" in caption
@@ -565,8 +571,27 @@ def many_events(n: int, first: int, last: int, seed: int = 7) -> list[Event]:
     return events
 
 
-@pytest.mark.parametrize("first, last", [(2015, 2025), (1800, 2025)])
-def test_4000_events_are_counted_per_month_or_year_in_under_60_kb(first, last):
+def bar_href_matches(href: str, name: str, years: set[int]) -> bool:
+    """Does a bar open its year's page: at its month's heading for a month, at its first event's month for
+    a quarter, and for a span of years ("1950s", "1800–19") the page of its first year with events?"""
+    if match := re.fullmatch(r"([A-Z][a-z]+) (\d{4})", name):
+        number = list(calendar.month_name).index(match.group(1))
+        return href == f"./years/{match.group(2)}/#month-{match.group(2)}-{number:02d}"
+    if match := re.fullmatch(r"([A-Z][a-z]+)–[A-Z][a-z]+ (\d{4})", name):
+        first = list(calendar.month_name).index(match.group(1))
+        return any(href == f"./years/{match.group(2)}/#month-{match.group(2)}-{m:02d}" for m in range(first, first + 3))
+    if match := re.fullmatch(r"(\d{4})( \(month not known\))?", name):
+        return href == f"./years/{match.group(1)}/"
+    match = re.fullmatch(r"(\d{4})(s|–(\d\d|\d{4}))", name)
+    assert match, name
+    start = int(match.group(1))
+    end = start + 9 if match.group(2) == "s" else int(match.group(3)) + (start // 100 * 100 if len(match.group(3)) == 2 else 0)
+    year = re.fullmatch(r"\./years/(\d{4})/", href)
+    return bool(year) and start <= int(year.group(1)) <= end and int(year.group(1)) in years
+
+
+@pytest.mark.parametrize("first, last", [(2024, 2024), (2023, 2025), (2015, 2025), (1800, 2025)])
+def test_4000_events_are_counted_per_month_quarter_year_or_span_in_under_60_kb(first, last):
     timeline = timeline_of(many_events(4000, first, last))
     started = time.perf_counter()
     svg = str(overview_svg(timeline, "./"))
@@ -577,25 +602,19 @@ def test_4000_events_are_counted_per_month_or_year_in_under_60_kb(first, last):
     root = parse(svg)
     found = links(root)
     names = [name for _, name, _ in found]
-    assert 10 < len(found) < 1000
+    assert 10 < len(found) <= 30  # at most about 13 bars across, and the years' bars under bars of months
     assert counts(names) == 4000
-    years = {str(y) for y, _ in timeline.years()}
-    for href, name, _ in found:  # each bar opens its year's page, at its month's heading for a month
-        year = re.search(r"\d{4}", name).group()
-        month = re.match(r"([A-Z][a-z]+) \d{4}:", name)
-        if month:
-            number = list(calendar.month_name).index(month.group(1))
-            assert href == f"./years/{year}/#month-{year}-{number:02d}", (href, name)
-        else:
-            assert re.fullmatch(r"\./years/\d{4}/", href) and href[8:12] in years, (href, name)
-            assert href[8:12] == year or name.startswith(f"{year}s"), (href, name)  # a decade: its first year
+    years = {y for y, _ in timeline.years()}
+    for href, name, _ in found:
+        assert bar_href_matches(href, name.split(":")[0], years), (href, name)
     # Bar heights are proportional to their counts.
     heights = [(int(re.search(r"(\d+) events?$", name).group(1)), float(group[0].get("height")))
                for _, name, group in found]
     most, tallest = max(heights)
     assert all(h == pytest.approx(max(2.0, tallest * c / most), abs=0.15) for c, h in heights)
-    if last - first < 20:
+    if first == last:
         assert any(re.fullmatch(r"[A-Z][a-z]+ \d{4}: \d+ events?", name) for name in names)  # months
+    if last - first < 5:
         assert any("(month not known)" in name for name in names)  # year-only dates, not put in a month
 
 
@@ -623,6 +642,124 @@ def test_a_sparse_early_context_is_compressed_also_when_counted():
     root = parse(overview_svg(timeline_of(events), "./"))
     assert len(stretches(root)) == 2
     assert counts([name for _, name, _ in links(root)]) == 602
+
+
+# ---- Bars a thumb can hit ----
+
+def bar_targets(root: ET.Element) -> list[tuple[str, tuple[float, float, float, float], tuple[float, float, float, float]]]:
+    """(name, target's box, bar's box) of each bar's link: one invisible target per bar."""
+    found = []
+    for a in root.iter(f"{SVG}a"):
+        hits = [box(child) for child in a if child.get("class") == "overview-hit"]
+        bars = [box(child) for child in a if "overview-bin" in child.get("class", "")]
+        assert len(hits) == 1 and len(bars) == 1, a.find(f"{SVG}title").text
+        assert [child.get("class") for child in a][1] == "overview-hit", "the target first: the bar is drawn over it"
+        found.append((a.find(f"{SVG}title").text, hits[0], bars[0]))
+    return found
+
+
+def assert_every_bar_is_a_24px_target(root: ET.Element) -> None:
+    height = float(root.get("viewBox").split()[3])
+    found = bar_targets(root)
+    assert found
+    for name, (x0, y0, x1, y1), (b0, _, b1, _) in found:
+        assert (x1 - x0) * PHONE_SCALE >= 24 and (y1 - y0) * PHONE_SCALE >= 24, (name, x1 - x0, y1 - y0)
+        assert 0 <= x0 and x1 <= WIDTH and 0 <= y0 and y1 <= height, name  # the chart's edges clip it
+        assert x0 - 0.1 <= b0 and b1 <= x1 + 0.1, name  # the whole width of the bar is its own
+    for (name_a, a, _), (name_b, b, _) in combinations(found, 2):
+        assert not meet(a, b), f"the targets of {name_a} and {name_b} overlap"
+
+
+BAR_CHARTS = {
+    "months": (300, 2024, 2024), "quarters": (300, 2023, 2025), "years": (600, 2015, 2025),
+    "two-years": (2000, 2000, 2025), "decades": (600, 1950, 2025), "twenty-years": (4000, 1800, 2025),
+    "centuries": (1000, 1000, 2025), "millennia": (300, 1, 9999),
+}
+
+
+@pytest.mark.parametrize("name", BAR_CHARTS)
+def test_every_bar_is_a_24px_target_on_a_390px_phone(name):
+    """Bars as wide as their time: the finest grain that leaves each bar a target HIT wide. A year's bar
+    among bars of months (dates known only to the year) has its target under the axis, by its year."""
+    n, first, last = BAR_CHARTS[name]
+    timeline = timeline_of(many_events(n, first, last))
+    root = parse(overview_svg(timeline, "./"))
+    assert_every_bar_is_a_24px_target(root)
+    on_page = parse(overview_svg(timeline_of(many_events(min(n, 190), first, last)), "./"))
+    assert_every_bar_is_a_24px_target(on_page)
+    axis_y = float(re.search(r"M[\d.]+ ([\d.]+)H", root.find(f".//{SVG}path").get("d")).group(1))
+    for label, (_, y0, _, _), _ in bar_targets(root):
+        assert (y0 >= axis_y) == ("(month not known)" in label), label
+
+
+def test_bars_beside_a_gap_or_the_compressed_years_get_the_room_beside_them():
+    # Lone bars: targets wider than the bars, never overlapping; the compressed years are one bar or more.
+    lonely = [event(f"a{i}", f"{year}-05-{i % 28 + 1:02d}") for i, year in enumerate((1900, 1950, 2000, 2024) * 50)]
+    sparse = many_events(600, 2019, 2025) + [event("early", "1995-03-04"), event("early-2", "2001")]
+    for events in (lonely, sparse):
+        root = parse(overview_svg(timeline_of(events), "./"))
+        assert_every_bar_is_a_24px_target(root)
+    widths = [(hit[2] - hit[0], bar[2] - bar[0]) for _, hit, bar in bar_targets(parse(overview_svg(timeline_of(lonely), "./")))]
+    assert any(hit > bar + 10 for hit, bar in widths)
+
+
+@pytest.mark.parametrize("name", ["two-years", "quarters"])
+def test_in_a_browser_every_bar_takes_the_taps_on_its_whole_target(new_page, name, tmp_path):
+    n, first, last = BAR_CHARTS[name]
+    path = tmp_path / "page.html"
+    path.write_text(page_html(str(overview_svg(timeline_of(many_events(n, first, last)), "./"))), encoding="utf-8")
+    page = new_page(viewport={"width": PHONE, "height": 844})
+    page.goto(path.as_uri())
+    found = page.locator("svg.overview-chart").evaluate("""svg => ({scale: svg.getScreenCTM().a,
+      links: [...svg.querySelectorAll("a")].map(a => {
+        const r = a.querySelector(".overview-hit").getBoundingClientRect();
+        const at = (x, y) => document.elementFromPoint(x, y)?.closest("a") === a;
+        return {name: a.querySelector("title").textContent, width: r.width, height: r.height,
+                corners: [at(r.left + 1, r.top + 1), at(r.right - 1, r.top + 1), at(r.left + 1, r.bottom - 1),
+                          at(r.right - 1, r.bottom - 1)]};
+      })})""")
+    assert found["scale"] == pytest.approx(PHONE_SCALE, rel=0.01)  # as the geometry tests assume
+    for link in found["links"]:
+        assert link["width"] >= 24 and link["height"] >= 24, link
+        assert all(link["corners"]), link  # a tap anywhere on it lands on this bar's link
+
+
+# ---- The ends of the calendar (years 1 and 9999 are valid dates) ----
+
+@pytest.mark.parametrize("dates", [
+    pytest.param(["0001-01-01", "0001-02", "0001", "0001-01-01/0001-03-31", "0001-06/0002"], id="year-1"),
+    pytest.param(["9999-12-31", "9999-12", "9999", "9999-06-01/9999-12-31", "9998/9999-12-31"], id="year-9999"),
+    pytest.param(["0001", "2024-05-01", "9999-12-31"], id="both-ends"),
+    pytest.param(["0001-01-01/9999-12-31"], id="the-whole-calendar"),
+])
+def test_the_ends_of_the_calendar_are_drawn(dates):
+    """No date arithmetic runs past 31 December 9999 or before 1 January 1: one mark per event, inside the chart."""
+    events = [event(f"e{i}", *d.split("/")) for i, d in enumerate(dates)]
+    root = parse(overview_svg(timeline_of(events), "./"))
+    found = links(root)
+    assert len(found) == len(events)
+    for href, _, shapes in found:
+        for shape in shapes:
+            x0, _, x1, _ = box(shape)
+            assert 0 <= x0 and x1 <= WIDTH, href
+    texts = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "overview-label"]
+    if dates[0].startswith("9999") or dates[0].startswith("0001-01-01"):
+        assert dates[0].split("-")[0].lstrip("0") in " ".join(texts), texts
+
+
+@pytest.mark.parametrize("first, last", [(1, 1), (1, 4), (1, 30), (1, 300), (9999, 9999), (9996, 9999),
+                                         (9970, 9999), (9700, 9999), (1, 9999)])
+def test_bars_at_the_ends_of_the_calendar(first, last):
+    events = many_events(400, first, last)
+    if last == 9999:
+        events += [event("to-the-end", "9999-06", end="9999-12-31"), event("last-day", "9999-12-31")]
+    if first == 1:
+        events += [event("first-day", "0001-01-01"), event("first-year", "0001")]
+    root = parse(overview_svg(timeline_of(events), "./"))
+    assert counts([name for _, name, _ in links(root)]) == len(events)
+    assert_every_bar_is_a_24px_target(root)
+    names = [name.split(":")[0] for _, name, _ in links(root)]
+    assert not [name for name in names if re.match(r"0\b|0s|\d+–0\d\b", name)], names  # no year 0
 
 
 # ---- In a browser ----
@@ -746,7 +883,7 @@ def test_on_a_phone_every_mark_is_a_24px_target_and_labels_overlap_nothing(new_p
     for index, label in enumerate(found["labels"]):
         assert label["size"] >= 12, label  # readable
         # The chart's estimate of a label's width may err only on the wide side: then nothing it placed overlaps.
-        assert label["width"] <= _text_width(label["text"], LABEL_FONT) * found["scale"] + 0.5, label
+        assert label["width"] <= text_width(label["text"], LABEL_FONT) * found["scale"] + 0.5, label
         chart = found["chart"]
         assert chart[0] <= label["box"][0] and label["box"][2] <= chart[2], label
         for other in found["labels"][index + 1:]:

@@ -9,7 +9,9 @@ whose title is HTML-like text and whose two sources come from a publisher named 
 from __future__ import annotations
 
 import functools
+import gzip
 import html
+import json
 import re
 import subprocess
 import sys
@@ -33,6 +35,8 @@ from conftest import (
     write_files,
 )
 from playwright.sync_api import Page, expect
+
+from timeline.search import SearchIndexError, write_topic_index
 
 GENERATED = 300  # more than one page of results for a common word, and year pages
 PAGE_SIZE = 20  # results search.js shows at first and adds per "Show more results"
@@ -113,7 +117,7 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 
 class _Indexed(HTMLParser):
     """An event page as Pagefind reads it: the text inside data-pagefind-body and outside
-    data-pagefind-ignore, the ignored text, the h1, the date meta and the topic filters."""
+    data-pagefind-ignore, the ignored text, the h1, the date meta and the topics meta."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -128,8 +132,8 @@ class _Indexed(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         for name, value in attrs:
-            if name == "data-pagefind-filter" and value and value.startswith("topic:"):
-                self.topics.add(value.removeprefix("topic:"))
+            if name == "data-pagefind-meta" and value and value.startswith("topics:"):
+                self.topics.update(value.removeprefix("topics:").split())
             if name == "data-pagefind-meta" and value and value.startswith("date:"):
                 self.date = value.removeprefix("date:")
         if tag in VOID:
@@ -218,10 +222,14 @@ def shown_count(page: Page, expected_text: str = "") -> int:
 
 
 def pagefind_count(page: Page, term: str | None, topic: str = "") -> int:
-    """Pagefind's own count, asked in the page through the same module search.js uses."""
+    """Pagefind's own count, asked in the page through the same module search.js uses; with a
+    topic, the results whose own page data names it (not search.js's topics.json)."""
     return page.evaluate("""async ([term, topic]) => {
         const pagefind = await import(new URL("../pagefind/pagefind.js", location.href).href);
-        return (await pagefind.search(term, topic ? {filters: {topic}} : {})).results.length;
+        const results = (await pagefind.search(term, term ? {} : {sort: {date: "asc"}})).results;
+        if (!topic) return results.length;
+        const data = await Promise.all(results.map((r) => r.data()));
+        return data.filter((d) => (d.meta.topics || "").split(" ").includes(topic)).length;
     }""", [term, topic])
 
 
@@ -428,3 +436,16 @@ def test_results_pass_axe_in_both_colour_schemes(generated_url, generated_site, 
     results = Axe().run(page, options={"rules": {"target-size": {"enabled": True}}}).response
     violations = [(v["id"], [n["html"][:120] for n in v["nodes"]][:3]) for v in results["violations"]]
     assert violations == []
+
+
+def test_the_topic_index_lists_each_topics_pages_and_refuses_a_fragment_it_cannot_read(tmp_path):
+    fragments = tmp_path / "fragment"
+    fragments.mkdir()
+    for name, meta in (("en_b", {"topics": "beta alpha"}), ("en_a", {"topics": "alpha"}), ("en_c", {})):
+        body = json.dumps({"url": f"/events/{name}/", "meta": meta}).encode()
+        (fragments / f"{name}.pf_fragment").write_bytes(gzip.compress(b"pagefind_dcd" + body))
+    write_topic_index(tmp_path)
+    assert json.loads((tmp_path / "topics.json").read_text()) == {"alpha": ["en_a", "en_b"], "beta": ["en_b"]}
+    (fragments / "en_d.pf_fragment").write_bytes(gzip.compress(b'{"url": "/x/"}'))
+    with pytest.raises(SearchIndexError, match="cannot read: en_d.pf_fragment"):
+        write_topic_index(tmp_path)
