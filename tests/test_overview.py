@@ -703,6 +703,17 @@ def test_bars_beside_a_gap_or_the_compressed_years_get_the_room_beside_them():
     assert any(hit > bar + 10 for hit, bar in widths)
 
 
+def test_dates_known_only_to_the_year_get_bars_of_years_or_more():
+    for first, last in [(2020, 2025), (1950, 2025)]:
+        vague = [event(f"v{i}", str(first + i % (last - first + 1))) for i in range(200)]
+        root = parse(overview_svg(timeline_of(vague), "./"))
+        assert_every_bar_is_a_24px_target(root)
+        assert not [name for _, name, _ in links(root) if "month not known" in name]
+    mixed = many_events(200, 2024, 2024) + [event(f"v{i}", "2024") for i in range(40)]
+    assert "Events per month" in overview_caption(timeline_of(mixed))
+    assert_every_bar_is_a_24px_target(parse(overview_svg(timeline_of(mixed), "./")))
+
+
 @pytest.mark.parametrize("name", ["two-years", "quarters"])
 def test_in_a_browser_every_bar_takes_the_taps_on_its_whole_target(new_page, name, tmp_path):
     n, first, last = BAR_CHARTS[name]

@@ -72,16 +72,23 @@ def bar_layout(events: list[Event]) -> Layout:
 
 
 def _fits(events: list[Event], axis: Axis, grain: Grain, index: int) -> bool:
-    """Is every solid bar of that stretch, with `grain` there, wide enough to see (MIN_BIN), and its
-    target HIT wide? (Far apart, bars of a few days would have room for targets, but not be seen.)"""
+    """Does that stretch, with `grain` there, have bars of that grain, every bar wide enough to see
+    (MIN_BIN) and its target HIT wide? (Far apart, bars of a few days would have room for targets,
+    but not be seen; a year's bar among bars of months has its own extent as target.)"""
+    stretch = axis.stretches[index]
+    if stretch.scale * grain.most_days < MIN_BIN:  # no bar can be seen: spare counting the events
+        return False
     layout = Layout(axis, tuple(grain if i == index % len(axis.stretches) else WHOLE
                                 for i in range(len(axis.stretches))))
-    stretch = axis.stretches[index]
-    for bin_, (lo, hi) in _targets(_bins(events, layout), layout, index).items():
-        x0, x1 = _extent(bin_, stretch)
-        if hi - lo < HIT - 0.05 or x1 - x0 < MIN_BIN:
-            return False
-    return True
+    bins = _bins(events, layout)
+    targets = _targets(bins, layout, index)
+    for bin_ in bins:
+        if axis.stretches[_stretch_index(axis, bin_.start)] == stretch:
+            x0, x1 = _extent(bin_, stretch)
+            lo, hi = targets.get(bin_, (x0, x1))
+            if hi - lo < HIT - 0.05 or x1 - x0 < MIN_BIN:
+                return False
+    return bool(targets)
 
 
 def _label_margin(events: list[Event], axis: Axis, grain: Grain) -> float:

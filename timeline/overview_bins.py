@@ -33,6 +33,11 @@ class Grain:
         return max(1, self.months // 12)
 
     @property
+    def most_days(self) -> int:
+        """No bin of this grain is longer."""
+        return {1: 31, 3: 92}.get(self.months, 366 * self.years)
+
+    @property
     def noun(self) -> str:
         """As in "events per …"."""
         named = {1: "month", 3: "quarter", 12: "year", 120: "decade", 1200: "century", 12000: "millennium"}
