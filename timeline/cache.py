@@ -17,10 +17,15 @@ import pickle
 import secrets
 import tempfile
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .write import Generation
+
+# A content file's (size, mtime_ns, ctime_ns, inode): unchanged, the file need not be read again.
+Signature = tuple[int, int, int, int]
 
 FORMAT = 3  # bump when the layout of the stored data changes
 # A build saves only what changed since the last full save ("the base"), into cache.delta.pickle,
@@ -61,7 +66,7 @@ class _SafeUnpickler(pickle.Unpickler):
         ("timeline.model", name) for name in
         ("Location", "EventDate", "Source", "Citation", "Correction", "ClaimReview", "Event")}
 
-    def find_class(self, module: str, name: str):
+    def find_class(self, module: str, name: str) -> Any:
         if (module, name) in self.ALLOWED:
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the build cache")
@@ -80,18 +85,18 @@ class OutputRecord:
 class BuildCache:
     folder: Path | None  # None: remember nothing between builds (one build still shares its work)
     salt: str = ""
-    memo: dict[str, object] = field(default_factory=dict)  # from the previous build
+    memo: dict[Hashable, Any] = field(default_factory=dict)  # from the previous build
     outputs: dict[str, OutputRecord] = field(default_factory=dict)  # from the previous build
-    used: dict[str, object] = field(default_factory=dict)  # what this build used or made
+    used: dict[Hashable, Any] = field(default_factory=dict)  # what this build used or made
     produced: dict[str, str] = field(default_factory=dict)  # output path → key, for this build
-    files: dict[str, tuple] = field(default_factory=dict)  # content file → (size, times, inode), digest
+    files: dict[str, tuple[Signature, str]] = field(default_factory=dict)  # content file → (size, times, inode), digest
     live_id: str = ""  # the id of the output the last build wrote ...
-    live_paths: frozenset = frozenset()  # ... and every file in it
-    live_mark: tuple | None = None  # ... and its folder's inode and ctime: is it still that output?
+    live_paths: frozenset[str] = frozenset()  # ... and every file in it
+    live_mark: tuple[int, int] | None = None  # ... and its folder's inode and ctime: is it still that output?
     spare: Generation | None = None  # the output before it, kept beside the live one for reuse
-    in_place_paths: frozenset | None = None  # what the preview's last rebuild wrote (in memory only)
-    _base: dict | None = field(default=None, repr=False)  # the last full save, which a delta is made against
-    seen_files: dict[str, tuple] = field(default_factory=dict)  # content file records, for this build
+    in_place_paths: frozenset[str] | None = None  # what the preview's last rebuild wrote (in memory only)
+    _base: dict[str, Any] | None = field(default=None, repr=False)  # the last full save, which a delta is made against
+    seen_files: dict[str, tuple[Signature, str]] = field(default_factory=dict)  # content file records, for this build
 
     @classmethod
     def open(cls, folder: Path | None, salt: str) -> BuildCache:
@@ -131,7 +136,7 @@ class BuildCache:
             return False
         return self.live_mark is not None and self.live_mark == (info.st_ino, info.st_ctime_ns)
 
-    def file_digest(self, path: str, signature: tuple) -> str | None:
+    def file_digest(self, path: str, signature: Signature) -> str | None:
         """The digest of a content file, if it was read before with exactly this metadata."""
         record = self.seen_files.get(path) or self.files.get(path)
         if record is None or record[0] != signature:
@@ -139,14 +144,14 @@ class BuildCache:
         self.seen_files[path] = record
         return record[1]
 
-    def remember_file(self, path: str, signature: tuple, file_digest: str) -> None:
+    def remember_file(self, path: str, signature: Signature, file_digest: str) -> None:
         _size, mtime_ns, _ctime_ns, _inode = signature
         if mtime_ns < time.time_ns() - RACY_NS:
             self.seen_files[path] = (signature, file_digest)
         else:
             self.seen_files.pop(path, None)
 
-    def get(self, key: str):
+    def get(self, key: Hashable) -> Any:
         if key in self.used:
             return self.used[key]
         value = self.memo.get(key)
@@ -154,7 +159,7 @@ class BuildCache:
             self.used[key] = value
         return value
 
-    def put(self, key: str, value) -> None:
+    def put(self, key: Hashable, value: Any) -> None:
         self.used[key] = value
 
     def unchanged(self, path: str, key: str, out_dir: Path) -> bool:
@@ -198,7 +203,7 @@ class BuildCache:
         # The HTML of each text is shared between the pages, cards and exports of one run, and
         # kept by the preview; on disk it would double the cache for little: a page whose text
         # is unchanged is not rendered again anyway.
-        memo = {k: v for k, v in self.memo.items() if not (type(k) is tuple and k[0] in IN_MEMORY_ONLY)}
+        memo = {k: v for k, v in self.memo.items() if not (isinstance(k, tuple) and k[0] in IN_MEMORY_ONLY)}
         state = {"format": FORMAT, "salt": self.salt, "memo": memo, "outputs": self.outputs,
                  "files": self.files, "live_id": self.live_id, "live_paths": self.live_paths,
                  "live_mark": self.live_mark, "spare": self.spare}
@@ -216,19 +221,19 @@ class BuildCache:
         self._base = state
 
 
-def _load(path: Path, salt: str) -> dict | None:
+def _load(path: Path, salt: str) -> dict[str, Any] | None:
     """A stored state or delta of this format and salt, or None (missing, corrupt or stale)."""
     try:
         with open(path, "rb") as handle:
             stored = _SafeUnpickler(handle).load()
-    except Exception:
+    except Exception:  # noqa: BLE001 — a damaged cache of any kind means: build everything
         return None
     if not (isinstance(stored, dict) and stored.get("format") == FORMAT and stored.get("salt") == salt):
         return None
     return stored if _well_formed(stored) else None
 
 
-def _well_formed(stored: dict) -> bool:
+def _well_formed(stored: dict[str, Any]) -> bool:
     is_base = "memo" in stored
     maps = ("memo", "files", "outputs") if is_base else ("memo_set", "files_set", "outputs_set")
     if not all(isinstance(stored.get(name), dict) for name in maps):
@@ -243,7 +248,7 @@ def _well_formed(stored: dict) -> bool:
             and (stored.get("live_mark") is None or isinstance(stored["live_mark"], tuple)))
 
 
-def _delta(base: dict, state: dict) -> dict | None:
+def _delta(base: dict[str, Any], state: dict[str, Any]) -> dict[str, Any] | None:
     """What changed from `base` to `state`, or None when that is too much to be worth a delta."""
     delta = {k: state[k] for k in ("format", "salt", "live_id", "live_paths", "live_mark", "spare")}
     delta["base_id"] = base.get("base_id")
@@ -263,7 +268,7 @@ def _delta(base: dict, state: dict) -> dict | None:
 _MISSING = object()
 
 
-def _dump(data: dict, path: Path) -> None:
+def _dump(data: dict[str, Any], path: Path) -> None:
     """Write atomically: a build killed meanwhile leaves the old file, and a .cache-* to delete."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".cache-")
     try:

@@ -22,10 +22,11 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from .citing import numbers, page_citations
-from .markup import MarkdownRenderer
+from .markup import MarkdownRenderer, Memo
 from .model import Citation, ClaimReview, Event, EventDate, Source, Timeline
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -57,7 +58,8 @@ _HREF = re.compile(r'(\shref=")([^"]*)(")')
 
 
 def render_exports(timeline: Timeline, markdown: MarkdownRenderer, pages: Iterable[str],
-                   memo=None, scope: str = "", context: ExportContext | None = None) -> dict[str, bytes]:
+                   memo: Memo | None = None, scope: str = "", context: ExportContext | None = None,
+                   ) -> dict[str, bytes]:
     """Every export file, by output path. `pages` are the site's HTML output paths (for the sitemap).
 
     Each event's part of the calendar, TimelineJS data and spreadsheet is kept in `memo` (the
@@ -93,11 +95,12 @@ class _Item:
     published: datetime.date
     updated: datetime.date
     tags: tuple[str, ...]
-    order: tuple  # newest first when sorted in reverse
+    order: tuple[datetime.date, int]  # newest first when sorted in reverse
 
 
 class ExportContext:
-    def __init__(self, timeline: Timeline, markdown: MarkdownRenderer, memo=None, scope: str = "") -> None:
+    def __init__(self, timeline: Timeline, markdown: MarkdownRenderer, memo: Memo | None = None,
+                 scope: str = "") -> None:
         self.timeline = timeline
         self.site = timeline.site
         self.markdown = markdown
@@ -184,9 +187,10 @@ class ExportContext:
                       item.published.toordinal(), item.updated.toordinal(), item.tags)
             if self.memo is not None:
                 self.memo.put(key, stored)
-        *text, published, updated_day, tags = stored
+        item_id, url, title, summary, content_html, published, updated_day, tags = stored
         published_day = datetime.date.fromordinal(published)
-        return _Item(*text, published_day, datetime.date.fromordinal(updated_day), tags, (published_day, 1))
+        return _Item(item_id, url, title, summary, content_html, published_day,
+                     datetime.date.fromordinal(updated_day), tags, (published_day, 1))
 
     def _event_item(self, event: Event) -> _Item:
         url = self.event_url(event)
@@ -255,7 +259,7 @@ def period_end(date: EventDate) -> datetime.date:
     At the very end of the calendar (9999-12-31) there is no day after: the last day stands in.
     """
     try:
-        if date.day is not None:
+        if date.month is not None and date.day is not None:
             return datetime.date(date.year, date.month, date.day) + datetime.timedelta(days=1)
         if date.month is not None:
             return datetime.date(date.year + date.month // 12, date.month % 12 + 1, 1)
@@ -290,7 +294,7 @@ def _absolute_links(fragment: str, page_url: str) -> str:
             return href
         return urljoin(page_url, href)
 
-    def tag(match: re.Match) -> str:
+    def tag(match: re.Match[str]) -> str:
         return _HREF.sub(
             lambda m: m.group(1) + html.escape(resolve(html.unescape(m.group(2))), quote=True) + m.group(3),
             match.group(0),
@@ -365,7 +369,7 @@ def _atom(context: ExportContext) -> bytes:
         _sub(entry, "summary", item.summary, type="text")
         _sub(entry, "content", item.content_html, type="html")
     ET.indent(feed)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+    return bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True)) + b"\n"
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
@@ -406,7 +410,7 @@ def _json_feed(context: ExportContext) -> bytes:
     return _json_bytes(feed)
 
 
-def _json_bytes(data) -> bytes:
+def _json_bytes(data: Any) -> bytes:
     """Indented UTF-8 JSON that is also safe inside an HTML <script>: <, >, & and the JavaScript
     line separators are written as \\u escapes, which every JSON reader decodes."""
     return _json_safe(json.dumps(data, ensure_ascii=False, indent=2))
@@ -521,7 +525,7 @@ def _timelinejs_slide(context: ExportContext, event: Event) -> str:
     # TimelineJS puts headline and text into the page as HTML: both are HTML here.
     text = context.html(event, event.summary_markdown or event.body_markdown)
     text += f'\n<p><a href="{_e(url)}">Full text and sources</a></p>'
-    slide: dict = {"start_date": _timelinejs_date(event.date)}
+    slide: dict[str, Any] = {"start_date": _timelinejs_date(event.date)}
     if event.end_date:
         slide["end_date"] = _timelinejs_date(event.end_date)
     slide["text"] = {"headline": _e(event.title), "text": text}
@@ -610,4 +614,4 @@ def _xml_text(text: str) -> str:
 def _robots(context: ExportContext) -> bytes:
     # Crawlers read robots.txt only at the root of a host: when base_url has a path, this file
     # serves only if it is copied there.
-    return f"User-agent: *\nAllow: /\nSitemap: {context.url('sitemap.xml')}\n".encode("utf-8")
+    return f"User-agent: *\nAllow: /\nSitemap: {context.url('sitemap.xml')}\n".encode()

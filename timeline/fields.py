@@ -7,6 +7,7 @@ import difflib
 import ipaddress
 import re
 import unicodedata
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from .model import EventDate, Location, Problem
@@ -21,7 +22,7 @@ _NOT_IN_URLS = re.compile(r'[\\"<>]')
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$", re.IGNORECASE)  # "_": DNS allows it, browsers too
 
 
-def did_you_mean(word: str, choices) -> str:
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     if not close:
         return ""
@@ -114,7 +115,7 @@ class Fields:
             return ""
         return text
 
-    def nested(self, key: str, what: str) -> "Fields":
+    def nested(self, key: str, what: str) -> Fields:
         """The mapping under `key`, read with the same problem list."""
         value = self.map.items.get(key)
         return Fields(value, Location(self.where.path, self.line(key)), self.problems, what)
@@ -145,14 +146,15 @@ def parse_date(text: str, key: str, where: Location, problems: list[Problem]) ->
             Problem(where, f"'{key}' is not a date: '{text}'", "write it as YYYY-MM-DD, YYYY-MM or YYYY, e.g. 2024-12-12")
         )
         return None
-    year, month, day = (int(part) if part else None for part in match.groups())
+    year = int(match.group(1))
+    month, day = (int(part) if part else None for part in match.groups()[1:])
     if year == 0:
         problems.append(Problem(where, f"'{key}' {text} is impossible: there is no year 0"))
         return None
     if month is not None and not 1 <= month <= 12:
         problems.append(Problem(where, f"'{key}' {text} is impossible: there is no month {month}"))
         return None
-    if day is not None:
+    if month is not None and day is not None:  # the pattern gives a day only with a month
         last = calendar.monthrange(year, month)[1]
         if not 1 <= day <= last:
             problems.append(

@@ -4,6 +4,7 @@ ClaimReview where the event reviews a claim."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from markupsafe import Markup
 
@@ -15,7 +16,7 @@ def event_json_ld(event: Event, site: SiteConfig, page_url: str, description: st
 
     Not a schema.org Event: search engines read that as something one can attend.
     """
-    happening: dict = {"@type": "Event", "name": event.title, "startDate": event.date.iso}
+    happening: dict[str, Any] = {"@type": "Event", "name": event.title, "startDate": event.date.iso}
     if event.end_date:
         happening["endDate"] = event.end_date.iso
     data = {
@@ -37,8 +38,8 @@ def event_json_ld(event: Event, site: SiteConfig, page_url: str, description: st
     return script_safe_json(data)
 
 
-def _cited(source: Source) -> dict:
-    work: dict = {"@type": "CreativeWork"}
+def _cited(source: Source) -> dict[str, Any]:
+    work: dict[str, Any] = {"@type": "CreativeWork"}
     if source.title_is_description:  # our description of the page, not its name
         work["description"] = source.description
     else:
@@ -53,7 +54,7 @@ def claim_review_json_ld(event: Event, site: SiteConfig, page_url: str) -> Marku
     review = event.claim_review
     if review is None:
         return None
-    claim: dict = {"@type": "Claim", "author": {"@type": "Person", "name": review.claimant}}
+    claim: dict[str, Any] = {"@type": "Claim", "author": {"@type": "Person", "name": review.claimant}}
     if review.claim_date:
         claim["datePublished"] = review.claim_date.iso
     if review.appearance:
@@ -78,7 +79,7 @@ def claim_review_json_ld(event: Event, site: SiteConfig, page_url: str) -> Marku
     return script_safe_json(data)
 
 
-def script_safe_json(data) -> Markup:
+def script_safe_json(data: Any) -> Markup:
     """JSON that cannot end its <script> element early: <, > and & are written as \\u escapes."""
     # Compact: without indentation json.dumps uses its C encoder, many times faster on every page.
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))

@@ -27,11 +27,11 @@ import http.client
 import socket
 import ssl
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from .fields import url_problem
@@ -127,7 +127,7 @@ def classify(
     new_url = ""  # the target of the last permanent redirect, while no temporary one came first
     answer = None
 
-    def result(status: str, detail: str, **extra) -> LinkResult:
+    def result(status: str, detail: str, **extra: Any) -> LinkResult:
         return LinkResult(
             status,
             code=answer.code if answer else None,
@@ -201,7 +201,7 @@ def classify(
 
 
 def check_links(
-    targets: Iterable[LinkTarget | tuple],
+    targets: Iterable[LinkTarget | tuple[str, Location, str]],
     *,
     concurrency: int = 8,
     timeout: float = 10.0,
@@ -215,9 +215,9 @@ def check_links(
     `targets` are LinkTargets or (url, Location, key) tuples. Returns the problems sorted by path and
     line; an address that is fine gives none. Never raises on a bad address or network failure.
     """
-    targets = [LinkTarget(*target) for target in targets]
+    listed = [LinkTarget(*target) for target in targets]
     results = check_urls(
-        [t.url for t in targets],
+        [t.url for t in listed],
         concurrency=concurrency,
         timeout=timeout,
         max_redirects=max_redirects,
@@ -225,11 +225,11 @@ def check_links(
         slow_after=slow_after,
         user_agent=user_agent,
     )
-    problems = [p for t in targets if (p := link_problem(t, results[t.url.strip()])) is not None]
+    problems = [p for t in listed if (p := link_problem(t, results[t.url.strip()])) is not None]
     return sorted(problems, key=Problem.sort_key)
 
 
-def check_urls(urls: Iterable[str], *, concurrency: int = 8, **options) -> dict[str, LinkResult]:
+def check_urls(urls: Iterable[str], *, concurrency: int = 8, **options: Any) -> dict[str, LinkResult]:
     """classify() each distinct address (stripped) with at most `concurrency` requests at a time."""
     unique = sorted({url.strip() for url in urls})
     if not unique:
@@ -260,7 +260,7 @@ def _dead_hint(key: str, url: str) -> str:
     return "original_url: records where the page was published; nothing to fix if that is right"
 
 
-_WORDS = {
+_WORDS: dict[str, Callable[[str, LinkResult, str], tuple[str, str]]] = {
     "moved": lambda key, r, url: (
         f"has moved: {url} now redirects permanently to {r.new_url}",
         f"update {key}: to {r.new_url}"
@@ -360,7 +360,8 @@ def _request(method: str, url: str, deadline: float, user_agent: str, max_bytes:
     host = parts.hostname or ""
     if parts.scheme.lower() == "https":
         port = parts.port or 443  # given, so that http.client never reads an IPv6 address as host:port
-        conn = http.client.HTTPSConnection(host, port, timeout=remaining, context=ssl.create_default_context())
+        conn: http.client.HTTPConnection = http.client.HTTPSConnection(
+            host, port, timeout=remaining, context=ssl.create_default_context())
     else:
         conn = http.client.HTTPConnection(host, parts.port or 80, timeout=remaining)
     try:
@@ -408,7 +409,7 @@ def _remaining(deadline: float) -> float:
 
 def _port_problem(url: str) -> str:
     try:
-        urlsplit(url).port
+        _ = urlsplit(url).port  # reading the port is the check: urlsplit raises on a bad one
     except ValueError:
         return f"has an invalid port: '{url}'"
     return ""

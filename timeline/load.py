@@ -8,7 +8,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import digest
+from .cache import BuildCache, digest
 from .fields import did_you_mean
 from .model import Event, Location, Problem, Source
 from .yamltext import CONTROL, CONTROL_IN_SNAPSHOTS, YValue, parse_yaml
@@ -115,7 +115,7 @@ class _Reader:
     that the next build can tell an unchanged file from its metadata alone and never read it.
     """
 
-    def __init__(self, root: Path, problems: list[Problem], memo=None):
+    def __init__(self, root: Path, problems: list[Problem], memo: BuildCache | None = None):
         self.root = root
         self.prefix = os.path.join(str(root), "") if str(root) != "." else ""
         self.problems = problems
@@ -195,7 +195,7 @@ def _signature(info: os.stat_result) -> tuple[int, int, int, int]:
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
-def load_content(content_dir: Path, memo=None) -> RawContent:
+def load_content(content_dir: Path, memo: BuildCache | None = None) -> RawContent:
     """Read content/site.yaml, content/events/*.md and content/sources/*.yaml (+ .txt snapshots).
 
     With `memo` (the build cache), a file whose metadata and digest the cache knows, and which
@@ -244,7 +244,7 @@ def load_content(content_dir: Path, memo=None) -> RawContent:
         stem = _stem(path)
         name = reader.name(path)
         snapshot_path = snapshots.get(stem)
-        if scope is not None:
+        if scope is not None and memo is not None:
             known = reader.known_digest(path)
             known_snapshot = reader.known_digest(snapshot_path) if snapshot_path else ""
             if known and known_snapshot is not None:
@@ -273,11 +273,11 @@ def load_content(content_dir: Path, memo=None) -> RawContent:
             "(python build.py new …)"))
     for path in event_files:
         name = reader.name(path)
-        if scope is not None:
+        if scope is not None and memo is not None:
             known = reader.known_digest(path)
             stored = memo.get(("event", scope, known)) if known else None
             # Valid last time, and every source it lists still has the digest it had then.
-            if stored is not None and all(source_digests.get(i) == d for i, d in stored[0]):
+            if known and stored is not None and all(source_digests.get(i) == d for i, d in stored[0]):
                 raw.events.append(RawEvent(Location(name, 1), None, "", 0, known, stored[1]))
                 continue
         text, file_digest = reader.text_and_digest(path)
@@ -305,7 +305,7 @@ def _check_top_level(content_dir: Path, reader: _Reader) -> None:
                                        "would be ignored: content/ holds site.yaml, events/ and sources/", hint))
 
 
-def _files(folder: Path, suffixes, reader: _Reader, expected: str | None) -> list[str]:
+def _files(folder: Path, suffixes: str | tuple[str, ...], reader: _Reader, expected: str | None) -> list[str]:
     """The regular files of `folder` with one of `suffixes`, sorted; anything else is reported once."""
     if folder.is_symlink():
         if expected:  # reported once, on the pass that expects something

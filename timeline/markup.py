@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import markdown
 import markdown.treeprocessors
@@ -45,7 +44,9 @@ class CitedHtml:
 
 
 class _CitationPattern(InlineProcessor):
-    def handleMatch(self, match, data):  # noqa: N802 (Python-Markdown's name)
+    def handleMatch(  # type: ignore[override]  # InlineProcessor's signature; the stubs give Pattern's
+        self, match: re.Match[str], data: str,
+    ) -> tuple[str, int, int]:
         return AtomicString(f"{_OPEN}{match.group(1)}{_CLOSE}"), match.start(0), match.end(0)
 
 
@@ -75,15 +76,15 @@ PREFIX = "\ue002"
 
 
 class Memo(Protocol):
-    def get(self, key: Hashable): ...
-    def put(self, key: Hashable, value) -> None: ...
+    def get(self, key: Any) -> Any: ...
+    def put(self, key: Any, value: Any) -> None: ...
 
 
 class _NoMemo:
-    def get(self, key: Hashable):
+    def get(self, key: Any) -> Any:
         return None
 
-    def put(self, key: Hashable, value) -> None:
+    def put(self, key: Any, value: Any) -> None:
         pass
 
 
@@ -110,8 +111,8 @@ class MarkdownRenderer:
         # This build's results by the text itself: a dict lookup, where the memo's key is a digest.
         self._clean: dict[str, str] = {}
         self._converted: dict[str, str] = {}
-        self._seen: dict[tuple, tuple[str, dict[int, list[str]]]] = {}
-        self._plain: dict[tuple, str] = {}
+        self._seen: dict[tuple[str, tuple[tuple[str, int], ...], str], tuple[str, dict[int, list[str]]]] = {}
+        self._plain: dict[tuple[str, tuple[tuple[str, int], ...]], str] = {}
 
     def know(self, converted: tuple[tuple[str, str], ...]) -> None:
         """Python-Markdown's output for some texts, made by validation: no need to convert them."""
@@ -180,7 +181,7 @@ def _link_citations(clean: str, numbers: dict[str, int], part: str) -> tuple[str
     """Our own citation links, put in place of the placeholders after sanitising."""
     backlinks: dict[int, list[str]] = {}
 
-    def link(match: re.Match) -> str:
+    def link(match: re.Match[str]) -> str:
         source_id = match.group(1)
         number = numbers.get(source_id)
         if number is None:  # validation prevents this; show the marker rather than lose it

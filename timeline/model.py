@@ -29,7 +29,7 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity == "error"
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, str]:
         return (self.where.path, self.where.line, self.message)
 
 
@@ -205,7 +205,7 @@ class Event:
     converted: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
     fingerprint: str = ""  # a digest of every file the event's page is made from
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[tuple[int, int, int], str]:
         return (self.date.sort_key(), self.slug)
 
     @property

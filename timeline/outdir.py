@@ -113,14 +113,14 @@ def write_mark(folder: Path | str) -> None:
         stream.write(MARK_TEXT)
 
 
-def leftover_pattern(out_dir: Path, kind: str) -> re.Pattern:
+def leftover_pattern(out_dir: Path, kind: str) -> re.Pattern[str]:
     """The names of the folders a build leaves beside `out_dir`: `.<name>.new-<id>` (staging),
     `.<name>.spare-<id>` (the site before, kept for reuse) or `.<name>.old` (mid-swap)."""
     suffix = "" if kind == "old" else r"-[0-9A-Za-z_]+"
     return re.compile(re.escape(f".{out_dir.name}.{kind}") + suffix)
 
 
-def removable(path: Path, pattern: re.Pattern) -> bool:
+def removable(path: Path, pattern: re.Pattern[str]) -> bool:
     """True when `path` may be deleted as a build's leftover: named by the tool's own pattern, a
     real folder (a link is never followed), and marked or empty. Anything else is someone's."""
     if not pattern.fullmatch(path.name):

@@ -17,6 +17,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from multiprocessing import get_context
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 PARALLEL_FROM = 150  # items before it pays to start a second process
 _shared = None  # what the parent set for the workers, just before they fork
@@ -54,12 +57,12 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def shared():
+def shared() -> Any:
     """In `function` below: the `state` the parent passed to fork_map."""
     return _shared
 
 
-def fork_map(function: Callable, items: list, state) -> Iterator:
+def fork_map(function: Callable[..., T], items: list[Any], state: Any) -> Iterator[T]:
     """function(chunk, forked) over interleaved chunks of `items` (even work per chunk), in
     worker processes when there are enough items to repay starting them; here otherwise.
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import markdown
@@ -198,7 +199,7 @@ class StatementReader:
             placed.append(_placed(block, text, placed[-1].line if placed else 0))
         return Reading(placed, _LINE_MARK.sub("", html), _hidden_markers(text, placed))
 
-    def _walk(self, element: etree.Element, stash: list, found: list[Block], in_quote: bool) -> None:
+    def _walk(self, element: etree.Element, stash: list[str | etree.Element], found: list[Block], in_quote: bool) -> None:
         for child in element:
             tag = child.tag if isinstance(child.tag, str) else ""
             if tag in _BLOCKS:
@@ -227,7 +228,7 @@ def _placed(block: Block, text: str, after: int) -> Block:
                    markers=tuple((found + line, source_id) for line, source_id in block.markers))
 
 
-def _block(element: etree.Element, stash: list, kind: str, in_quote: bool) -> Block:
+def _block(element: etree.Element, stash: list[str | etree.Element], kind: str, in_quote: bool) -> Block:
     raw = "".join(_own_text(element))
     only_html = _STASH.fullmatch(raw.strip())
     if only_html and kind == "paragraph":
@@ -235,7 +236,7 @@ def _block(element: etree.Element, stash: list, kind: str, in_quote: bool) -> Bl
     return _parse(raw, stash, kind, in_quote)
 
 
-def _own_text(element: etree.Element):
+def _own_text(element: etree.Element) -> Iterator[str]:
     """The element's text in reading order: inline children included, nested blocks (their own
     statements), code (states nothing) and attributes (alt text, titles: never seen) left out."""
     if element.text:
@@ -248,7 +249,7 @@ def _own_text(element: etree.Element):
             yield child.tail
 
 
-def _parse(raw: str, stash: list, kind: str, in_quote: bool) -> Block:
+def _parse(raw: str, stash: list[str | etree.Element], kind: str, in_quote: bool) -> Block:
     pieces: list[str] = []
     length = 0
     newlines: list[int] = []  # offsets just after each line break of the text

@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import re
+from collections.abc import Iterable
 from pathlib import PurePosixPath
 
-from .cache import digest
+from .cache import BuildCache, digest
 from .fields import SLUG, Fields, did_you_mean, slugify
 from .load import RawContent, RawEvent, RawSource
 from .model import (
@@ -16,6 +17,7 @@ from .model import (
     ClaimReview,
     Correction,
     Event,
+    EventDate,
     Location,
     Policy,
     Problem,
@@ -23,8 +25,10 @@ from .model import (
     Timeline,
 )
 from .quotes import closest_passage, is_quoted_in
+from .scaffold import check_placeholder
 from .siteyaml import check_every_topic_used, read_site
 from .verify import check_texts, read_derived, read_not_quotations
+from .yamltext import YValue
 
 EVENT_KEYS = ("title", "date", "end_date", "summary", "tags", "sources", "draft", "corrections", "claim_review",
               "updated", "not_quotations", "derived")
@@ -39,9 +43,11 @@ TAG_LIMIT = 20
 
 _EVENT_NAME = re.compile(r"^([0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?)-(.+)\.md\Z")
 _DATE_ONLY = re.compile(r"^[0-9]{4}(?:-[0-9]{2}){0,2}\.md\Z")
+_MISSING_DATE = EventDate(1)
 
 
-def validate(raw: RawContent, drafts: bool = False, memo=None) -> tuple[Timeline | None, list[Problem]]:
+def validate(raw: RawContent, drafts: bool = False, memo: BuildCache | None = None,
+             ) -> tuple[Timeline | None, list[Problem]]:
     """Return the timeline (None when there is any error) and all problems, sorted.
 
     Drafts are checked like every event, but only kept when `drafts` is set (the preview).
@@ -53,14 +59,14 @@ def validate(raw: RawContent, drafts: bool = False, memo=None) -> tuple[Timeline
     policy = site.policy if site else Policy()
     topics = frozenset(t.slug for t in site.topics) if site and site.topics else None
     sources = {}
-    remember = memo is not None and site is not None and raw.site_digest
+    remember = memo if site is not None and raw.site_digest else None  # where valid entries are kept
     for raw_source in raw.sources:
         before = len(problems)
         source = raw_source.reuse or _source(raw_source, policy, problems)
         if source:
             sources[source.id] = source
-            if remember and len(problems) == before and not raw_source.reuse:
-                memo.put(("source", raw.site_digest, raw_source.digest), source)
+            if remember is not None and len(problems) == before and not raw_source.reuse:
+                remember.put(("source", raw.site_digest, raw_source.digest), source)
     # Files that exist but have errors: events citing them are not told the id is unknown as well.
     broken = {PurePosixPath(r.where.path).stem for r in raw.sources} - set(sources)
     broken |= {PurePosixPath(p.where.path).stem for p in raw.problems if p.where.path.endswith(".yaml")}
@@ -81,12 +87,12 @@ def validate(raw: RawContent, drafts: bool = False, memo=None) -> tuple[Timeline
     problems.sort(key=Problem.sort_key)
     if any(p.is_error for p in problems) or site is None:
         return None, problems
-    if remember:
+    if remember is not None:
         # Only now: an event that lists a broken source is not told so (the source file is), so
         # its own clean result is trusted only once every source is known to be valid.
         for file_digest, event in clean_events:
             depends = tuple((c.source.id, c.source.digest) for c in event.citations)
-            memo.put(("event", raw.site_digest, file_digest), (depends, event))
+            remember.put(("event", raw.site_digest, file_digest), (depends, event))
     published = [e for e in events if drafts or not e.draft]
     cited = _cited_ids(published)
     timeline = Timeline(
@@ -113,7 +119,8 @@ def _source(raw: RawSource, policy: Policy, problems: list[Problem]) -> Source |
         url=fields.url("url", required=True),
         title=fields.text("title", required=True, hint="the headline as published; a description in (parentheses) if unknown"),
         publisher=fields.text("publisher", required=True),
-        published=fields.date("published", required=True),
+        # A missing date is an error, and the source is then dropped: the stand-in is never seen.
+        published=fields.date("published", required=True) or _MISSING_DATE,
         archive_url=fields.url("archive_url"),
         archive_date=fields.date("archive_date"),
         url_status=fields.choice("url_status", URL_STATUSES) or "live",
@@ -178,7 +185,8 @@ def _event(raw: RawEvent, sources: dict[str, Source], broken: set[str], policy: 
             raw, fields, (title, summary, claim_review), exempt, derived, citations, listed, sources, policy)
         if claim_review and claim_is_quotation:
             claim_review = dataclasses.replace(claim_review, claim_is_quotation=True)
-    if _errors_since(problems, before):
+    check_placeholder(fields, title, summary, raw.body, raw.body_line)  # `new`'s sentence, left in
+    if _errors_since(problems, before) or date is None:  # a missing date is one of the errors
         return None
     return Event(
         slug=slug,
@@ -203,7 +211,7 @@ def _event(raw: RawEvent, sources: dict[str, Source], broken: set[str], policy: 
     )
 
 
-def _slug_from_name(where: Location, date, fields: Fields) -> str:
+def _slug_from_name(where: Location, date: EventDate | None, fields: Fields) -> str:
     name = PurePosixPath(where.path).name
     if _DATE_ONLY.match(name):  # "2024-12-11.md" would read as the month 2024-12 and the slug "11"
         fields.problem(fields.where.line, f"the file name '{name}' has a date but no slug",
@@ -305,7 +313,7 @@ def _quote_ok(quote: str, source: Source, where: Location, policy: Policy, field
     return False
 
 
-def _citation_parts(item, fields: Fields) -> tuple[str, str, int]:
+def _citation_parts(item: YValue, fields: Fields) -> tuple[str, str, int]:
     """(source id, quote, line of the quote or 0)."""
     if isinstance(item.value, str):
         if not item.value.strip():
@@ -358,7 +366,7 @@ def _claim_review(fields: Fields, sources: dict[str, Source], listed: set[str]) 
     if appearance_id and appearance_id not in listed:
         entry.problem(entry.line("appearance"), f"the appearance '{appearance_id}' is not in this event's sources",
                       "give the id of a listed source in which the claim appears or is reported")
-    if _errors_since(fields.problems, before):
+    if _errors_since(fields.problems, before) or date is None:  # a missing date is one of the errors
         return None
     return ClaimReview(claim, claimant, claim_date, rating, verdict, date, sources.get(appearance_id))
 
@@ -389,12 +397,12 @@ def _check_every_source_cited(events: list[Event], sources: dict[str, Source], p
             )
 
 
-def _cited_ids(events) -> set[str]:
+def _cited_ids(events: Iterable[Event]) -> set[str]:
     return {c.source.id for e in events for c in e.citations}
 
 
 
-def _not_in_the_future(fields: Fields, key: str, date, hint: str) -> None:
+def _not_in_the_future(fields: Fields, key: str, date: EventDate | None, hint: str) -> None:
     """A record's own dates (corrections, reviews, updates) cannot be later than today. The check
     reads the clock; the pages never do."""
     if date is not None and date.sort_key() > _today():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from difflib import SequenceMatcher
@@ -62,7 +63,7 @@ class EventSources:
     not_quotations: frozenset[str]  # normalised
     derived: dict[Decimal, DerivedFigure]
 
-    def of(self, ids) -> list[Source]:
+    def of(self, ids: Iterable[str]) -> list[Source]:
         return [self.known[i] for i in dict.fromkeys(ids) if i in self.listed and i in self.known]
 
     @property
@@ -183,7 +184,7 @@ class Checker:
                     self._figure(figure.written, figure.value, against, text.line)
 
     # -- Quotations -----------------------------------------------------------------------------
-    def _quotation(self, quotation: str, covering, block_sources, line: int) -> None:
+    def _quotation(self, quotation: str, covering: Sequence[str], block_sources: Sequence[str], line: int) -> None:
         if not quotation:
             return
         normalised = normalise(quotation)
@@ -214,12 +215,12 @@ class Checker:
         self.fields.problem(line, f"the quotation “{shown}” is not in {where}",
                             hint + "; a title or a term rather than a quotation goes under not_quotations:")
 
-    def _broken(self, ids) -> bool:
+    def _broken(self, ids: Iterable[str]) -> bool:
         """A listed source that is not valid: its file's problems are reported, not its citers'."""
         return any(i in self.sources.listed and i not in self.sources.known for i in ids)
 
     # -- Figures ----------------------------------------------------------------------------------
-    def _figure(self, written: str, value: Decimal, covering, line: int) -> None:
+    def _figure(self, written: str, value: Decimal, covering: Sequence[str], line: int) -> None:
         if self._broken(covering):
             return
         near = self.sources.of(covering)
