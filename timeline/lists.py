@@ -7,18 +7,19 @@ build had it is not rendered: it is returned as `Unchanged`, and write.py keeps 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from .cache import BuildCache, digest
 from .markup import PREFIX
-from .model import RATING_DEFINITIONS, RATINGS, Event, Timeline
+from .model import RATING_DEFINITIONS, RATINGS, Event, Source, Timeline
 from .overview import overview_caption, overview_svg
 from .paging import (
+    Group,
     base_path,
     by_publisher,
     by_year,
@@ -55,11 +56,11 @@ class EventLink(NamedTuple):
     title: str
 
 
-def links(events) -> list[EventLink]:
+def links(events: Iterable[Event]) -> list[EventLink]:
     return [EventLink(e.slug, e.title) for e in events]
 
 
-def link_parts(groups) -> list[str]:
+def link_parts(groups: Iterable[tuple[object, list[EventLink]]]) -> list[str]:
     """The parts of a cache key for [(name, [EventLink…])…]."""
     return [part for name, named in groups for part in (str(name), str(len(named)),
                                                          *(x for link in named for x in link))]
@@ -85,7 +86,7 @@ class ListPages:
         self.rows: dict[str, Markup] = {}
 
     def page(self, path: str, template: str, shows: list[str] | None = None,
-             lazy: Callable[[], dict] | None = None, **context) -> None:
+             lazy: Callable[[], dict[str, Any]] | None = None, **context: Any) -> None:
         """Render a list page. With `shows` (every value the page is given beyond the site's
         settings, each a separate part of its key), keep the previous file when they are all
         unchanged; `lazy` makes the costlier part of the context only when the page is rendered."""
@@ -109,7 +110,7 @@ class ListPages:
     def placed(self, event: Event, root: str, level: int) -> Markup:
         return Markup(self.cards[event.slug, level].replace(PREFIX, self.position[event.slug]).replace(ROOT, root))
 
-    def placed_ids(self, year_events, level: int) -> list[str]:
+    def placed_ids(self, year_events: Iterable[Event], level: int) -> list[str]:
         """What decides the cards of a page (with its path, which decides `root`): each card is
         made from its event's fingerprint and level alone, then given its position's prefix."""
         return [f"{e.fingerprint} {self.position[e.slug]} {level}" for e in year_events]
@@ -122,7 +123,7 @@ class ListPages:
         return Markup(self.rows[event.slug].replace(ROOT, root))
 
     def by_year_pages(self, folder: str, template: str, events: list[Event], as_rows: bool, shows: list[str],
-                      **context) -> None:
+                      **context: Any) -> None:
         """A list of events (a topic's, or a source's citing events) in years, on as many pages as it
         takes: one-line rows, or cards with the year as their h2."""
         parts = split_pages(folder, by_year(events), self.limits.rows_page if as_rows else self.limits.year_page)
@@ -137,7 +138,7 @@ class ListPages:
                 items = [part for year, es, continued in groups for part in (str(year), str(continued),
                                                                              *self.placed_ids(es, 3))]
 
-            def sections(groups=groups, root=root) -> dict:
+            def sections(groups: list[Group] = groups, root: str = root) -> dict[str, Any]:
                 return {"sections": [(f"year-{year}", str(year), continued,
                                       [self.row(e, root) if as_rows else self.placed(e, root, 3) for e in es])
                                      for year, es, continued in groups]}
@@ -166,7 +167,7 @@ def render_lists(timeline: Timeline, env: Environment, cards: dict[tuple[str, in
     lists.page("corrections/index.html", "corrections.html",
                [part for c, link in corrections for part in (c.date.iso, c.text, *link)], corrections=corrections)
     policy = timeline.site.policy
-    sections: dict[str, list] = {}
+    sections: dict[str, list[tuple[Any, str, str]]] = {}
     for rule, text, severity in rules_for(policy):
         sections.setdefault(rule.section, []).append((rule, text, severity))
     counts = policy_counts(timeline)
@@ -179,7 +180,7 @@ def render_lists(timeline: Timeline, env: Environment, cards: dict[tuple[str, in
     return lists.files(), lists.paths
 
 
-def _timeline_pages(lists: ListPages, tags: list, tag_parts: list[str]) -> None:
+def _timeline_pages(lists: ListPages, tags: list[tuple[str, list[EventLink]]], tag_parts: list[str]) -> None:
     """The home page: the whole timeline in cards, or (on a big site) an index of years, each year
     on a page (or a few) of its own, in months."""
     timeline = lists.timeline
@@ -209,7 +210,8 @@ def _timeline_pages(lists: ListPages, tags: list, tag_parts: list[str]) -> None:
             to_root = root_of(here)
             in_months = [(*month_heading(year, month), continued, es) for month, es, continued in groups]
 
-            def sections(in_months=in_months, to_root=to_root) -> dict:
+            def sections(in_months: list[tuple[str, str, bool, list[Event]]] = in_months,
+                         to_root: str = to_root) -> dict[str, Any]:
                 return {"sections": [(anchor, label, continued, [placed(e, to_root, 3) for e in es])
                                      for anchor, label, continued, es in in_months]}
 
@@ -233,13 +235,13 @@ def _source_pages(lists: ListPages) -> None:
     listed_on = {s.id: here for parts in letter_pages.values() for here, groups in parts
                  for _, sources, _ in groups for s in sources} if big_sources else {}
 
-    def entry(source) -> tuple:
+    def entry(source: Source) -> tuple[Source, list[EventLink], int, str]:
         """A source on a list: (source, the events named, how many cite it, the page of them all or '')."""
         citing = timeline.citing_events(source.id)
         more = f"sources/cited/{source.id}/" if len(citing) > limits.cited_shown else ""
         return source, links(citing[:limits.cited_shown] if more else citing), len(citing), more
 
-    def entry_parts(sources) -> list[str]:
+    def entry_parts(sources: Iterable[Source]) -> list[str]:
         return [str(part) for s in sources for part in (s.id, s.digest, *entry(s)[1:])]
 
     if not big_sources:

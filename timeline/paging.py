@@ -8,17 +8,18 @@ from __future__ import annotations
 import calendar
 import posixpath
 import unicodedata
+from collections.abc import Iterable
 from itertools import groupby
 from typing import Any
 from urllib.parse import urlsplit
 
 from .fields import slugify
-from .model import Event, Timeline
+from .model import Event, Source, Timeline
 
-Group = tuple[Any, list, bool]  # (key, items, continued: the group began on the page before)
+Group = tuple[Any, list[Any], bool]  # (key, items, continued: the group began on the page before)
 
 
-def split_pages(folder: str, groups: list[tuple[Any, list]], limit: int) -> list[tuple[str, list[Group]]]:
+def split_pages(folder: str, groups: list[tuple[Any, list[Any]]], limit: int) -> list[tuple[str, list[Group]]]:
     """Consecutive groups (a year's months, a topic's years, an initial's publishers) cut into pages
     of at most `limit` items and of about equal size, each group whole where it fits on a page.
     The first page is `folder`, the next ones `folder`2/, `folder`3/ …"""
@@ -40,7 +41,7 @@ def split_pages(folder: str, groups: list[tuple[Any, list]], limit: int) -> list
 
 def page_contents(cut: list[tuple[str, list[Group]]]) -> list[tuple[Any, int, str]]:
     """Each group once, as an index names it: (key, its number of items, the page it begins on)."""
-    found: dict[Any, list] = {}
+    found: dict[Any, list[Any]] = {}
     for folder, groups in cut:
         for key, items, _ in groups:
             found.setdefault(key, [0, folder])[0] += len(items)
@@ -84,13 +85,13 @@ def initial(name: str) -> str:
     return first.upper() if first.isascii() and first.isalpha() else "#"
 
 
-def by_publisher(sources) -> list[tuple[str, list[tuple[tuple[str, str], list]]]]:
+def by_publisher(sources: Iterable[Source]) -> list[tuple[str, list[tuple[tuple[str, str], list[Source]]]]]:
     """Sources by the initial of their publisher, then by publisher (each with a unique id for its
     heading, which no source id can take: those have no '--'), each publisher's oldest first."""
-    by_name: dict[str, list] = {}
+    by_name: dict[str, list[Source]] = {}
     for source in sources:
         by_name.setdefault(source.publisher, []).append(source)
-    letters: dict[str, list] = {}
+    letters: dict[str, list[tuple[tuple[str, str], list[Source]]]] = {}
     taken: set[str] = set()
     for name in sorted(by_name, key=lambda n: (unicodedata.normalize("NFKD", n).casefold(), n)):
         anchor = base = "publisher--" + (slugify(name) or "unnamed")

@@ -8,13 +8,15 @@ build is not rendered at all: it is returned as `Unchanged`, and write.py keeps 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 from . import paging
 from .cache import IN_MEMORY_ONLY, BuildCache, digest, folder_digest
@@ -86,9 +88,11 @@ class _EventRenderer:
         self.site = timeline.site
         self.env = make_environment(templates_dir)
         self.env.globals["topic"] = self.site.topic  # a tag's label and description, for every template
+        self.cache = memo
         self.markdown = MarkdownRenderer(memo)
         self.event_template = self.env.get_template("event.html")
-        self.event_card = self.env.get_template("macros.html").module.event_card
+        macros: Any = self.env.get_template("macros.html").module  # its macros are attributes
+        self.event_card: Callable[..., Markup] = macros.event_card
         # The exports' share of each event is made where its HTML is: in the same worker.
         self.exports = ExportContext(timeline, self.markdown, memo, scope) if exports else None
         self.paged = len(timeline.events) > LIST_LIMIT  # the timeline is one page per year
@@ -131,8 +135,9 @@ class _EventRenderer:
         item = self.view(event, use_summary=False, prefix=event.slug)
         url = page_url(self.site.base_url, path)
         json_ld = [event_json_ld(event, self.site, url, item.description)]
-        if event.claim_review:
-            json_ld.append(claim_review_json_ld(event, self.site, url))
+        review = claim_review_json_ld(event, self.site, url) if event.claim_review else None
+        if review is not None:
+            json_ld.append(review)
         return self.event_template.render(
             site=self.site, root="../../", path=path, page_url=url, item=item, json_ld=json_ld,
             neighbours=self.neighbours[event.slug], back=self.back(event)).encode("utf-8")
@@ -140,16 +145,20 @@ class _EventRenderer:
     def card(self, event: Event, level: int) -> str:
         """The event on a list, with stand-ins for the page's root and citation prefix."""
         item = self.view(event, use_summary=True, prefix=PREFIX)
-        return self.event_card(item, ROOT, level)
+        return str(self.event_card(item, ROOT, level))
 
 
-def _render_jobs(jobs: list[tuple[Event, bool, tuple[int, ...]]], forked: bool = False):
+Rendered = list[tuple[str, bytes | None, dict[int, str]]]  # (slug, its page or None, its cards by level)
+
+
+def _render_jobs(jobs: list[tuple[Event, bool, tuple[int, ...]]], forked: bool = False,
+                 ) -> tuple[Rendered, dict[Hashable, Any]]:
     """Pages and cards for some events; in a worker process, also the Markdown it converted."""
     worker: _EventRenderer = shared()
-    memo = worker.markdown.memo
+    memo = worker.cache
     if forked:
         memo.used.clear()  # the worker's copy: what it adds now is what the parent lacks
-    done = []
+    done: Rendered = []
     for event, page, levels in jobs:
         done.append((event.slug, worker.page(event) if page else None,
                      {level: str(worker.card(event, level)) for level in levels}))
@@ -158,7 +167,7 @@ def _render_jobs(jobs: list[tuple[Event, bool, tuple[int, ...]]], forked: bool =
     if not forked:
         return done, {}
     # The text's HTML stays here: the parent now has all it needs of it (see IN_MEMORY_ONLY).
-    return done, {k: v for k, v in memo.used.items() if not (type(k) is tuple and k[0] in IN_MEMORY_ONLY)}
+    return done, {k: v for k, v in memo.used.items() if not (isinstance(k, tuple) and k[0] in IN_MEMORY_ONLY)}
 
 
 def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | None = None,
