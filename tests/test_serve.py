@@ -64,6 +64,7 @@ def server(make_project):
         process.wait(timeout=10)
         output = log.read_text(encoding="utf-8")
         assert "Traceback" not in output, output
+        assert not (project / "_site").exists(), "serve wrote into the site's folder"
 
 
 class ReloadListener:
@@ -113,11 +114,12 @@ def test_edits_show_without_reload_errors_show_in_place_and_the_page_recovers(se
     edit(event_file, "title: [broken", "title: Something fixed")
     expect(page.locator("h1")).to_have_text("Something fixed", timeout=3000)
 
-    # A new event gets its page; once deleted, its page is gone from the preview's folder too.
+    # A new event gets its page; once deleted, its page is gone from the preview's folder too
+    # (the preview's own folder: _site/ is never written by serve).
     added = event_file.with_name(event_file.name.replace("something-happened", "another-thing"))
     added.write_text(event_file.read_text(encoding="utf-8").replace("Something fixed", "Another thing"),
                      encoding="utf-8")
-    added_page = project / "_site" / "events" / "another-thing" / "index.html"
+    added_page = project / "_preview" / "events" / "another-thing" / "index.html"
     wait_until(added_page.is_file)
     added.unlink()
     wait_until(lambda: not added_page.exists())
@@ -176,7 +178,7 @@ def test_without_file_events_the_preview_still_rebuilds_on_save(make_project):
     )
     try:
         wait_for(f"http://127.0.0.1:{port}/")
-        page = project / "_site/events/something-happened/index.html"
+        page = project / "_preview/events/something-happened/index.html"
         edit(project / EVENT, "title: Something happened", "title: Something polled")
 
         def rebuilt() -> bool:
@@ -272,7 +274,7 @@ def test_requests_the_preview_cannot_serve_get_a_short_plain_4xx(server):
 
 def test_head_is_answered_like_get_without_a_body(server):
     project, url = server
-    style = next((project / "_site" / "static").glob("*.css")).name
+    style = next((project / "_preview" / "static").glob("*.css")).name
     for target, status in [("/", 200), ("/events/something-happened/", 200), (f"/static/{style}", 200),
                            ("/events/something-happened", 301), ("/no-such-page/", 404), ("/%zz/", 400),
                            ("/livereload.js", 200)]:

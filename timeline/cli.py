@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
 from .cache import BuildCache, digest, folder_digest
-from .fields import SLUG, did_you_mean, parse_date
+from .fields import SLUG, did_you_mean, parse_date, url_problem
 from .load import load_content, load_static, symbolic_links
 from .model import Location, Problem, Timeline
 from .outdir import OutputBusy, UnsafeOutput, check_output_folder, output_lock
 from .render import render_site
-from .report import count, format_github, format_report
+from .report import checked, count, format_github, format_report
 from .search import SearchIndexError, index_for_search
 from .validate import validate
 from .write import SiteWriter, update_in_place
 
 PROJECT = Path(__file__).resolve().parent.parent
 COMMANDS = ("build", "check", "new", "serve")
+BASE_URL_VARIABLE = "TIMELINE_BASE_URL"  # CI's way to give the real address; --base-url wins
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class Paths:
     out: Path
     search: bool = True  # build the Pagefind index (the preview skips it: it is the slow part)
     cache: Path | None = None  # where builds remember their work; None: always build everything
+    base_url: str | None = None  # the address the site is published at, instead of site.yaml's
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -50,11 +54,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         command.add_argument("--no-cache", action="store_true", help="build everything from scratch")
     for command in (build, check, new, serve):
         command.add_argument("--content", type=Path, default=PROJECT / "content", help="content folder")
+    for command in (build, check, serve):  # `new` writes one file into content/ and reads nothing else
         command.add_argument("--templates", type=Path, default=PROJECT / "templates", help="templates folder")
         command.add_argument("--static", type=Path, default=PROJECT / "static", help="static files folder")
         command.add_argument("--out", type=Path, default=PROJECT / "_site", help="output folder (default: _site/)")
     for command in (build, check):
         command.add_argument("--strict", action="store_true", help="fail on warnings too")
+        command.add_argument("--base-url", default=None, metavar="URL",
+                             help=f"the address the site is published at, instead of base_url in site.yaml "
+                                  f"(default: ${BASE_URL_VARIABLE} when it is set)")
     check.add_argument("--links", action="store_true",
                        help="also request every source address and report dead, moved and slow links (uses the network)")
     new.add_argument("title", help="the event's title, in quotes")
@@ -73,7 +81,12 @@ def load_and_validate(paths: Paths, drafts: bool = False, cache: BuildCache | No
     raw = load_content(paths.content, cache)
     for folder in (paths.templates, paths.static):  # read (static/: published) as they are
         raw.problems.extend(symbolic_links(folder, _shown(paths, folder)))
-    return validate(raw, drafts, cache)
+    timeline, problems = validate(raw, drafts, cache)
+    if timeline is not None and paths.base_url:
+        # The real address, given by --base-url or the environment: every page, feed and export
+        # is made from the site's settings, and so is every cache key (repr(site)).
+        timeline = dataclasses.replace(timeline, site=dataclasses.replace(timeline.site, base_url=paths.base_url))
+    return timeline, problems
 
 
 def render_and_write(timeline: Timeline, paths: Paths, cache: BuildCache, in_place: bool = False) -> list[Problem]:
@@ -127,13 +140,13 @@ def open_cache(paths: Paths) -> BuildCache:
 
 def cache_salt(paths: Paths) -> str:
     """What every cache entry depends on: this program's code and libraries, and the static files."""
-    import importlib.metadata as metadata
+    from importlib import metadata
 
     versions = [f"{name} {metadata.version(name)}" for name in ("markdown", "nh3", "jinja2", "pyyaml")]
     return digest(folder_digest(Path(__file__).parent), *versions, folder_digest(paths.static))
 
 
-def _progress():
+def _progress() -> Callable[[str], None] | None:
     """On a terminal, say what a long build is doing; in CI logs and tests, stay quiet."""
     if not sys.stderr.isatty():
         return None
@@ -153,11 +166,20 @@ def build_once(paths: Paths, drafts: bool = False, cache: BuildCache | None = No
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command == "new":  # its own options: it needs only the content folder
+        return _run_command(args, Paths(args.content, PROJECT / "templates", PROJECT / "static", PROJECT / "_site"))
     cache = None
     if args.command in ("build", "serve") and not args.no_cache:
         cache = args.cache or args.out.parent / ".timeline-cache"
+    base_url = None
+    if args.command in ("build", "check"):
+        base_url, problem = base_url_override(args.base_url, os.environ.get(BASE_URL_VARIABLE))
+        if problem:
+            print(format_report([problem]), file=sys.stderr)
+            return 1
     paths = Paths(args.content, args.templates, args.static, args.out,
-                  search=args.command == "build" and not getattr(args, "no_search", False), cache=cache)
+                  search=args.command == "build" and not getattr(args, "no_search", False), cache=cache,
+                  base_url=base_url)
     collecting = gc.isenabled()
     if args.command in ("build", "check"):
         # One short run that makes hundreds of thousands of objects and frees them by reference
@@ -172,17 +194,33 @@ def main(argv: list[str] | None = None) -> int:
             gc.enable()  # main() is also called in-process, by the tests
 
 
+def base_url_override(flag: str | None, variable: str | None) -> tuple[str | None, Problem | None]:
+    """The address given by --base-url, else by $TIMELINE_BASE_URL (an empty one counts as not
+    set), checked as site.yaml's base_url is; None when neither is given."""
+    where, text = ("--base-url", flag) if flag is not None else (f"${BASE_URL_VARIABLE}", variable or None)
+    if text is None:
+        return None, None
+    text = text.strip()
+    hint = "give the folder the site is published at, e.g. https://example.org/timeline/"
+    problem = url_problem(text) if text else "is empty"
+    if not problem and ("?" in text or "#" in text):
+        problem = "must not have a query (?…) or a fragment (#…)"
+    if problem:
+        return None, Problem(Location(where), f"the base URL {problem}", hint)
+    return text, None
+
+
 def _run_command(args: argparse.Namespace, paths: Paths) -> int:
     try:
         if args.command == "new":
             return run_new(args, paths)
         if args.command == "check":
             return run_build(args, paths)
+        if args.command == "serve":  # its own folder, checked and locked by serve.run
+            return run_serve(args, paths)
         # The output folder is checked and locked before any work: a folder that is not the
         # tool's is refused at once, and two builds never write one folder at the same time.
         with output_lock(check_output(paths), args.command, paths.out):
-            if args.command == "serve":
-                return run_serve(args, paths)
             return run_build(args, paths)
     except UnsafeOutput as error:
         print(f"error: {error}" + (f"\n    hint: {error.hint}" if error.hint else ""), file=sys.stderr)
@@ -207,7 +245,8 @@ def check_output(paths: Paths) -> Path:
 
 def run_build(args: argparse.Namespace, paths: Paths) -> int:
     if args.command == "check":
-        timeline, problems = load_and_validate(paths)
+        # Drafts are checked like every event, and counted: an editor sees that the new file was read.
+        timeline, problems = load_and_validate(paths, drafts=True)
         if timeline is not None and args.links:
             from .linkcheck import check_links, source_targets
 
@@ -220,7 +259,8 @@ def run_build(args: argparse.Namespace, paths: Paths) -> int:
         print(f"{count(problems)}; nothing was written.", file=sys.stderr)
         return 1
     if args.command == "check":
-        print(f"OK: {len(timeline.events)} events and {len(timeline.sources)} sources are valid.")
+        drafts = sum(event.draft for event in timeline.events)
+        print(f"OK: {checked(len(timeline.events), drafts, len(timeline.sources))} are valid.")
     else:
         print(f"Built {len(timeline.events)} events from {len(timeline.sources)} sources into {paths.out}.")
     return 0
@@ -237,7 +277,7 @@ def report(problems: list[Problem]) -> None:
 
 
 def run_new(args: argparse.Namespace, paths: Paths) -> int:
-    from .scaffold import bad_tags, create_event, event_file_name
+    from .scaffold import bad_tags, create_event, event_file_name, tag_hint
 
     problems: list[Problem] = []
     here = Location("build.py new")
@@ -245,12 +285,15 @@ def run_new(args: argparse.Namespace, paths: Paths) -> int:
     if not args.title.strip():
         problems.append(Problem(here, "the title is empty", 'python build.py new "What happened" --date 2024-12-12'))
     for tag in bad_tags(args.tag):
-        problems.append(Problem(here, f"the tag '{tag}' is not lowercase-with-hyphens"))
+        problems.append(Problem(here, f"the tag '{tag}' is not lowercase-with-hyphens", tag_hint(tag)))
     known = {p.stem for p in (paths.content / "sources").glob("*.yaml")}
     for source in args.source:
         if source not in known:
             hint = did_you_mean(source, known) or f"create content/sources/{source}.yaml first"
             problems.append(Problem(here, f"unknown source '{source}'", hint))
+    if date is None:  # reported: parse_date says why
+        print(format_report(problems), file=sys.stderr)
+        return 1
     if not problems:
         name = event_file_name(date, args.title)
         slug = name[len(date.iso) + 1 : -len(".md")]
@@ -268,31 +311,45 @@ def run_new(args: argparse.Namespace, paths: Paths) -> int:
     except FileExistsError:
         print(f"error: {paths.content / 'events' / name} exists; nothing was changed.", file=sys.stderr)
         return 1
-    shown = _shown(paths, path)
-    print(f"""Created {shown} (a draft: checked and shown in the preview, but not published).
-Next:
-  1. For each source, add content/sources/<id>.yaml (url, title, publisher, published)
-     and save the source's text beside it as content/sources/<id>.txt.
-  2. List the sources under 'sources:' and cite them in the text with [^id].
-  3. Check:    python build.py check
-  4. Preview:  python build.py serve   (then open http://127.0.0.1:8000/)
-  5. When it is ready, delete the line 'draft: true' and open a pull request.""")
+    print(f"Created {_shown(paths, path)} (a draft: checked and shown in the preview, but not published).")
+    print(next_steps(paths.content, args.source))
     return 0
+
+
+def next_steps(content: Path, sources: list[str]) -> str:
+    """What is left to do after `new`: only that (the sources given are listed and cited already)."""
+    from .scaffold import PLACEHOLDER
+
+    if sources:
+        steps = [(f"Replace the line '{PLACEHOLDER}' with what happened,\n"
+                  f"     citing each statement with [^id] of a listed source ({', '.join(sources)}).")]
+        unsaved = [s for s in sources if not (content / "sources" / f"{s}.txt").is_file()]
+        if unsaved:
+            steps.append("Save the text of each page beside its .yaml, so that quotes and figures can be checked:\n"
+                         + "\n".join(f"       content/sources/{s}.txt" for s in unsaved))
+    else:
+        steps = [("For each source, add content/sources/<id>.yaml (url, title, publisher, published)\n"
+                  "     and save the source's text beside it as content/sources/<id>.txt."),
+                 ("List the sources under 'sources:', and replace the line\n"
+                  f"     '{PLACEHOLDER}' with what happened, citing each statement with [^id].")]
+    steps += ["Check:    python build.py check",
+              "Preview:  python build.py serve   (then open http://127.0.0.1:8000/)",
+              "When it is ready, delete the line 'draft: true' and open a pull request."]
+    return "Next:\n" + "\n".join(f"  {number}. {step}" for number, step in enumerate(steps, 1))
 
 
 def run_serve(args: argparse.Namespace, paths: Paths) -> int:
-    from .serve import Preview, serve
+    from .serve import preview_folder, run
 
-    # The output folder was checked and locked by _run_command, and stays locked while serving.
-    # The preview shows drafts, labelled, so an editor sees the event before publishing it. Its
-    # cache stays in memory between rebuilds: a save re-renders only what that file changed.
-    cache = open_cache(paths)
-    preview = Preview(paths.out, lambda: build_once(paths, drafts=True, cache=cache, in_place=True)[1])
-    serve(preview, [paths.content, paths.templates, paths.static], args.host, args.port)
+    # The preview is written into its own folder beside the site's (never over the full build,
+    # which a `build` may update meanwhile), with drafts shown, labelled, and no search index.
+    # Its cache stays in memory between rebuilds: a save re-renders only what that file changed.
+    preview = dataclasses.replace(paths, out=preview_folder(paths.out), search=False, cache=None)
+    run(preview, BuildCache(None), args.host, args.port)
     return 0
 
 
-def _shown(paths: Paths, path) -> str:
+def _shown(paths: Paths, path: str | Path) -> str:
     try:
         return Path(path).resolve().relative_to(paths.content.resolve().parent).as_posix()
     except ValueError:

@@ -41,6 +41,14 @@ def count(problems: list[Problem]) -> str:
     return ", ".join(parts)
 
 
+def checked(events: int, drafts: int, sources: int) -> str:
+    """What `check` read, e.g. "13 events (1 draft) and 27 sources": drafts and their sources count."""
+    shown = f"{events} event{'s' * (events != 1)}"
+    if drafts:
+        shown += f" ({drafts} draft{'s' * (drafts != 1)})"
+    return shown + f" and {sources} source{'s' * (sources != 1)}"
+
+
 def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from .fields import SLUG, slugify
+from .fields import SLUG, Fields, slugify
 from .model import EventDate
+
+# The sentence a new event's text starts with. It must never be published: `check` refuses any
+# event whose title, summary or text still holds it (check_placeholder, called by validation).
+PLACEHOLDER = "What happened, in one or two sentences."
 
 
 def _quoted(text: str) -> str:
@@ -34,12 +39,36 @@ def event_text(title: str, date: EventDate, tags: list[str], sources: list[str])
         "right after it: [^, the source's id, then ]. Every paragraph needs at least one. -->"
     )
     lines.append("")
-    lines.append(f"What happened, in one or two sentences.{marker}")
+    lines.append(f"{PLACEHOLDER}{marker}")
     return "\n".join(lines) + "\n"
 
 
 def bad_tags(tags: list[str]) -> list[str]:
     return [tag for tag in tags if not SLUG.match(tag)]
+
+
+def tag_hint(tag: str) -> str:
+    """The hint validation gives for a tag that is not lowercase-with-hyphens."""
+    return f"write it as '{slugify(tag)}'" if slugify(tag) else "lowercase letters, digits and hyphens"
+
+
+_PLACEHOLDER_HINT = "replace it with what happened, in neutral, precise sentences, each citing its source with [^id]"
+
+
+# However the editor wrapped the line.
+_PLACEHOLDER = re.compile(r"\s+".join(re.escape(word) for word in PLACEHOLDER.split()))
+
+
+def check_placeholder(fields: Fields, title: str, summary: str, body: str, body_line: int) -> None:
+    """An error at each place where the scaffold's placeholder sentence was left in."""
+    for key, text in (("title", title), ("summary", summary)):
+        if _PLACEHOLDER.search(text):
+            fields.problem(fields.line(key), f"the '{key}' still holds the placeholder '{PLACEHOLDER}'",
+                           _PLACEHOLDER_HINT)
+    found = _PLACEHOLDER.search(body)
+    if found:
+        fields.problem(body_line + body.count("\n", 0, found.start()),
+                       f"the text still holds the placeholder '{PLACEHOLDER}'", _PLACEHOLDER_HINT)
 
 
 def create_event(events_dir: Path, title: str, date: EventDate, tags: list[str], sources: list[str]) -> Path:

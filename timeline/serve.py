@@ -1,8 +1,10 @@
 """`build.py serve`: live preview on 127.0.0.1 that rebuilds on save and never dies of bad content.
 
-livereload watches content/, templates/ and static/ (never the output) and tells open pages to
-reload after each rebuild. The pages come from a small tornado handler of ours rather than
-livereload's, so that while the content has errors every page is replaced by the list of problems
+The preview is built into a folder of its own beside the site's (`_preview/` beside `_site/`),
+never over the full build: it holds drafts and lacks the search index and the feeds. The file
+watcher (watchfiles) reports changes in content/, templates/ and static/; the changes of one save
+are gathered into one rebuild (`batches`), after which livereload tells open pages to reload.
+The pages come from a small tornado handler of ours rather than livereload's, so that while the content has errors every page is replaced by the list of problems
 (Zola's error overlay), and so that nothing outside the output folder can be requested. A request
 the preview cannot serve gets a short plain-text 4xx, never a traceback; the reload socket is
 only for the preview's own pages.
@@ -12,24 +14,36 @@ from __future__ import annotations
 
 import ipaddress
 import mimetypes
+import os
 import posixpath
+import queue
 import re
 import sys
+import threading
 import time
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote_to_bytes
+from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 from jinja2 import Environment
 from livereload import Server
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import web
 
-from .model import Problem
+from .cache import BuildCache
+from .cli import Paths, build_once
+from .model import Location, Problem, Timeline
+from .outdir import check_output_folder, output_lock
 from .report import format_problem
+
+QUIET = 0.1  # seconds without a new file event before a rebuild: an editor's save is several events
+PREVIEW = "_preview"  # the preview's folder, beside the site's output folder
+INTERNAL_HINT = ("this is a bug in the generator, not in your content; run again with TIMELINE_DEBUG=1 "
+                 "and report what the terminal prints")
 
 _ERROR_PAGE = Environment(autoescape=True).from_string("""<!doctype html>
 <html lang="en">
@@ -88,28 +102,57 @@ def plain(status: int, detail: str) -> Answer:
     return Answer(status, _TEXT, f"{status} {HTTPStatus(status).phrase}: {detail}\n".encode())
 
 
-class Preview:
-    """The state of the preview: the output folder, and the problems of the last rebuild."""
+# A rebuild gives the timeline (None when the content could not be read) and the problems; a
+# list of problems alone is what cli.run_serve's own closure gives (serve() never calls it).
+Build = Callable[[], tuple[Timeline | None, list[Problem]] | list[Problem]]
 
-    def __init__(self, out_dir: Path, rebuild: Callable[[], list[Problem]]):
+
+def preview_folder(site_out: Path) -> Path:
+    """Where the preview of the site built into `site_out` is written: `_preview` beside it."""
+    return site_out.with_name(PREVIEW if site_out.name != PREVIEW else f"{PREVIEW}-preview")
+
+
+def preview_build(paths: Paths, cache: BuildCache) -> Build:
+    """The preview's rebuild: drafts shown, no search index, no feeds, written in place into
+    `paths.out` (its own folder), the cache kept in memory between rebuilds."""
+    return lambda: build_once(paths, drafts=True, cache=cache, in_place=True)
+
+
+class Preview:
+    """The state of the preview: its folder, and the problems of the last rebuild."""
+
+    def __init__(self, out_dir: Path, rebuild: Build):
         self.out_dir = out_dir.resolve()
         self._rebuild = rebuild
         self.problems: list[Problem] = []
+        self.base_path = "/"  # the path of the site's base_url: the 404 page's links start with it
 
-    def rebuild(self) -> None:
-        """Called by the watcher: never raises, whatever the content or the templates hold."""
+    def rebuild(self, changed: Sequence[str] = ()) -> None:
+        """Called once for each batch of changes: never raises, whatever the content, the
+        templates or the generator hold. Until a rebuild succeeds, every page shows its problems."""
         started = time.perf_counter()
+        self.problems = [Problem(Location("build.py serve"), "the rebuild did not finish")]  # until it does
         try:
-            self.problems = [p for p in self._rebuild() if p.is_error]
+            built = self._rebuild()
+            timeline, problems = built if isinstance(built, tuple) else (None, built)
+            if timeline is not None:
+                self.base_path = urlsplit(timeline.site.base_url).path or "/"
+            self.problems = [p for p in problems if p.is_error]
         except Exception as error:  # noqa: BLE001 -- a bug of ours must not stop the preview either
-            self.problems = [Problem(where=_nowhere(), message=f"internal error: {error!r}")]
+            debug = bool(os.environ.get("TIMELINE_DEBUG"))
+            if debug:
+                traceback.print_exc()
+            hint = "its traceback is in the terminal" if debug else INTERNAL_HINT
+            self.problems = [Problem(Location("build.py serve"),
+                                     f"internal error: {type(error).__name__}: {error}", hint)]
         took = time.perf_counter() - started
+        what = f" after changes to {', '.join(changed[:3])}{' …' * (len(changed) > 3)}" if changed else ""
         if self.problems:
-            print(f"\n{len(self.problems)} problem(s); the preview shows them:", file=sys.stderr)
+            print(f"\n{len(self.problems)} problem(s){what}; the preview shows them:", file=sys.stderr)
             for problem in self.problems:
                 print(format_problem(problem), file=sys.stderr)
         else:
-            print(f"rebuilt in {took:.2f} s", file=sys.stderr)
+            print(f"rebuilt in {took:.2f} s{what}", file=sys.stderr)
 
     def error_page(self) -> bytes:
         errors = len(self.problems)
@@ -146,7 +189,14 @@ class Preview:
         found = self.locate(path)
         if found is None:
             missing = self.locate("/404.html")
-            return self._read(missing, 404) if missing else plain(404, "nothing is here.")
+            if missing is None:
+                return plain(404, "nothing is here.")
+            answer = self._read(missing, 404)
+            if self.base_path != "/" and answer.status == 404 and answer.kind == _HTML:
+                # Its links start with base_url's path (it is served at any depth); the preview's root is /.
+                body = answer.body.replace(f'="{self.base_path}'.encode(), b'="/')
+                answer = Answer(404, answer.kind, body)
+            return answer
         if found.is_dir():
             if not path.endswith("/"):  # a folder asked for without its slash: relative links need it
                 folder = quote(posixpath.normpath("/" + path.lstrip("/")) + "/")
@@ -176,12 +226,6 @@ def _decoded(raw_path: str) -> str | None:
         return unquote_to_bytes(raw_path.encode("latin-1")).decode("utf-8")
     except UnicodeError:
         return None
-
-
-def _nowhere():
-    from .model import Location
-
-    return Location("build.py")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -336,70 +380,107 @@ class _PreviewServer(Server):
         app.listen(port, address=host, max_header_size=READ_LIMIT, max_body_size=BODY_LIMIT)
 
 
-def serve(preview: Preview, watched: list[Path], host: str, port: int) -> None:
+def run(paths: Paths, cache: BuildCache, host: str, port: int) -> None:
+    """The preview of the site `paths` describes: built into `paths.out` (checked and locked as
+    a build's output is, so never a folder that is not the tool's), served until Ctrl+C."""
+    out = check_output_folder(paths.out, paths.content, paths.templates, paths.static)
+    with output_lock(out, "serve", paths.out):
+        preview = Preview(out, preview_build(paths, cache))
+        _listen(preview, [paths.content, paths.templates, paths.static], host, port)
+
+
+def _listen(preview: Preview, watched: list[Path], host: str, port: int) -> None:
     # livereload drops any change made within 3 s of the previous reload ("too many refreshes"),
     # and the page would then show stale content until the next save. Every save must show.
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
     preview.rebuild()
-    server = _PreviewServer(preview, _told_of_changes_watcher())
+    server = _PreviewServer(preview, told_of_changes(preview))
     for folder in watched:
-        server.watch(str(folder), preview.rebuild)
-    print(f"Previewing on http://{host}:{port}/ — save a file to rebuild; Ctrl+C stops.", file=sys.stderr)
+        server.watch(str(folder))
+    print(f"Previewing {preview.out_dir} on http://{host}:{port}/ — save a file to rebuild; Ctrl+C stops.",
+          file=sys.stderr)
     server.serve(host=host, port=port, open_url_delay=None, restart_delay=0)
 
 
-def _told_of_changes_watcher():
-    """A livereload watcher that the operating system tells of changes (watchfiles: inotify on
-    Linux, FSEvents on macOS), instead of livereload's own, which reads the modification time of
-    every watched file each 0.8 s: at thousands of events, that alone takes most of a second."""
-    import threading
+def batches(events: queue.Queue[set[str] | None], quiet: float = QUIET) -> Iterator[list[str]]:
+    """The paths of the file events put in `events`, one sorted list for each run of events with
+    less than `quiet` seconds between them: one save, one rebuild. Ends at None."""
+    while True:
+        first = events.get()
+        if first is None:
+            return
+        changed = set(first)
+        while True:
+            try:
+                more = events.get(timeout=quiet)
+            except queue.Empty:
+                break
+            if more is None:
+                yield sorted(changed)
+                return
+            changed |= more
+        yield sorted(changed)
 
+
+def _watchfiles(*folders: str) -> Iterator[set[str]]:
+    """The changed paths in `folders` as the operating system reports them (watchfiles: inotify on
+    Linux, FSEvents on macOS); where it refuses (its limit of watches), by looking every 0.3 s."""
     import watchfiles
+
+    options: dict[str, Any] = {"step": 30, "debounce": 400, "raise_interrupt": False}
+    try:
+        for changes in watchfiles.watch(*folders, **options):
+            yield {path for _, path in changes}
+    except Exception as error:  # noqa: BLE001 -- e.g. the system's limit of inotify watches
+        print(f"file events unavailable ({error}); looking for changes every 0.3 s instead", file=sys.stderr)
+        for changes in watchfiles.watch(*folders, force_polling=True, poll_delay_ms=300, **options):
+            yield {path for _, path in changes}
+
+
+def told_of_changes(preview: Preview, events: Callable[..., Iterable[set[str]]] = _watchfiles,
+                    quiet: float = QUIET) -> Any:
+    """A livereload watcher told of changes by `events` (instead of livereload's own, which reads
+    the modification time of every watched file each 0.8 s): each batch of them is one rebuild of
+    `preview` on the server's loop, after which livereload reloads the open pages."""
     from livereload.watcher import Watcher
     from tornado import ioloop
 
-    class ToldOfChanges(Watcher):
+    class ToldOfChanges(Watcher):  # type: ignore[misc]
         def __init__(self) -> None:
             super().__init__()
             self.changed: list[str] = []
             self.lock = threading.Lock()
 
-        def start(self, callback) -> bool:
+        def start(self, callback: Callable[[], None]) -> bool:
             loop = ioloop.IOLoop.current()
             folders = [path for path in self._tasks if Path(path).exists()]
+            received: queue.Queue[set[str] | None] = queue.Queue()
 
             def listen() -> None:
-                # step: wait this long for more changes of the same save (an editor's write and
-                # rename) before reporting them together.
-                options = {"step": 30, "debounce": 400, "raise_interrupt": False}
                 try:
-                    changes_seen = watchfiles.watch(*folders, **options)
-                    for changes in changes_seen:
-                        report(changes)
-                except Exception as error:  # noqa: BLE001 -- e.g. the system's limit of inotify watches
-                    print(f"file events unavailable ({error}); looking for changes every 0.3 s instead",
-                          file=sys.stderr)
-                    for changes in watchfiles.watch(*folders, force_polling=True, poll_delay_ms=300, **options):
-                        report(changes)
+                    for changed in events(*folders):
+                        received.put(changed)
+                finally:
+                    received.put(None)
 
-            def report(changes) -> None:
-                with self.lock:
-                    self.changed.extend(sorted(path for _, path in changes))
-                loop.add_callback(callback)
+            def gather() -> None:
+                for batch in batches(received, quiet):
+                    with self.lock:
+                        self.changed.extend(batch)
+                    loop.add_callback(callback)
 
             threading.Thread(target=listen, name="watch-content", daemon=True).start()
+            threading.Thread(target=gather, name="gather-changes", daemon=True).start()
             return True  # livereload then starts no polling of its own
 
-        def examine(self):
-            """Called on the server's loop after a change: rebuild once, then reload the pages."""
+        def examine(self) -> tuple[str | None, None]:
+            """Called on the server's loop after a batch of changes: rebuild once, then reload."""
             with self.lock:
                 changed, self.changed = self.changed, []
             if not changed:
                 return None, None
             self.filepath = changed[0]
-            for task in {id(t["func"]): t for t in self._tasks.values()}.values():
-                if task["func"]:
-                    task["func"]()
+            preview.rebuild(changed)
             return changed[0], None
 
     return ToldOfChanges()

@@ -15,9 +15,11 @@ import secrets
 import shutil
 import stat
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
 
 from .outdir import (
     MARK,
@@ -28,6 +30,9 @@ from .outdir import (
     removable,
     write_mark,
 )
+
+if TYPE_CHECKING:  # cache.py imports this module: only the type checker may import it here
+    from .cache import OutputRecord
 
 _RENAME_EXCHANGE = 2  # from <linux/fs.h>
 
@@ -49,7 +54,7 @@ class Generation:
     """
 
     id: str
-    records: dict  # output path → cache.OutputRecord (key, size, mtime_ns)
+    records: dict[str, OutputRecord]  # output path → (key, size, mtime_ns)
     paths: frozenset[str]
 
     def intact(self, relative: str, key: str, folder: str) -> bool:
@@ -87,10 +92,11 @@ class SiteWriter:
         self._root, self._live = str(self.staging), str(self.out_dir)  # plain strings: faster calls
         self._made: set[str] = set()
 
-    def __enter__(self) -> SiteWriter:
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, kind, error, trace) -> None:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
         if kind is not None:
             self.abort()
 
@@ -215,10 +221,10 @@ def _make_folder(folder: str, root: str, in_spare: bool, checked: set[str]) -> N
 
 def _write_file(path: str, data: bytes) -> None:
     try:
-        stream = open(path, "xb")  # a new file, never through one that exists (it may be linked)
+        stream = open(path, "xb")  # noqa: SIM115 — a new file, never through one that exists (it may be linked)
     except (FileExistsError, IsADirectoryError):
         _unlink(path)
-        stream = open(path, "xb")
+        stream = open(path, "xb")  # noqa: SIM115 — closed by the with below
     with stream:
         stream.write(data)
 
@@ -321,7 +327,7 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     at_fdcwd = -100
     result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
-    return result == 0
+    return bool(result == 0)
 
 
 def recover(out_dir: Path) -> None:
@@ -340,7 +346,7 @@ def recover(out_dir: Path) -> None:
         _clear(leftover, pattern)
 
 
-def _clear(leftover: Path, pattern: re.Pattern) -> None:
+def _clear(leftover: Path, pattern: re.Pattern[str]) -> None:
     """Delete a folder a build left beside the output, if it is one: named by the tool's pattern,
     a real folder, and marked (deleted whole) or empty (a build killed before marking it)."""
     if not removable(leftover, pattern):

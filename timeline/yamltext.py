@@ -8,7 +8,6 @@ error messages; duplicate keys and aliases, which `yaml.safe_load` accepts silen
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 
 import yaml
@@ -70,7 +69,31 @@ _TAB_HINT = "indent with spaces, not tabs"
 _UNCLOSED = ("while parsing a flow", "while scanning a quoted", "while scanning a double-quoted")
 
 
-def _hint(problem: str, text: str, mark) -> str:
+_UNCLOSED_QUOTE_HINT = ("the quotation mark that opens this value is not closed on its line: end the value with "
+                        "the same mark (inside '…', write an apostrophe as '')")
+
+
+def _unclosed_quote_line(text: str, mark: yaml.Mark | None) -> int | None:
+    """The line (0-based) where a quoted value opens, when that value ran on to the line where the
+    parser gave up: `title: 'Pardons` ends at the next line's first quote, and the error comes
+    after it. A value quoted across lines on purpose is valid YAML and never gets here."""
+    if mark is None:
+        return None
+    quoted = None
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if token.start_mark.index >= mark.index:
+                break
+            if isinstance(token, yaml.ScalarToken) and token.style in ("'", '"'):
+                quoted = token
+    except yaml.YAMLError:
+        pass  # the tokens read so far are all there is to look at
+    if quoted is None or quoted.start_mark.line == quoted.end_mark.line or quoted.end_mark.line != mark.line:
+        return None
+    return int(quoted.start_mark.line)
+
+
+def _hint(problem: str, text: str, mark: yaml.Mark | None) -> str:
     if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
         return _TAB_HINT
     return next((hint for start, hint in _HINTS.items() if problem.startswith(start)), "")
@@ -95,7 +118,7 @@ def _shape_problems(text: str, path: str, first_line: int) -> list[Problem]:
     problems: list[Problem] = []
     depth = 0
     for event in yaml.parse(text, Loader=_Loader):
-        line = first_line + event.start_mark.line
+        line = first_line + (event.start_mark.line if event.start_mark else 0)
         if isinstance(event, yaml.AliasEvent):
             problems.append(Problem(Location(path, line), "YAML aliases (*name) are not supported",
                                     _HINTS["found undefined alias"]))
@@ -131,6 +154,11 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[YValue | None
             if error.context.startswith(_UNCLOSED) and error.context_mark:
                 # The parser notices where it gave up; the line to fix opened the bracket or quote.
                 line = first_line + error.context_mark.line
+        opened = _unclosed_quote_line(text, mark)
+        if opened is not None:
+            return None, [Problem(Location(path, first_line + opened),
+                                  f"YAML syntax error: the quoted value on this line is not closed ({what})",
+                                  _UNCLOSED_QUOTE_HINT)]
         return None, [Problem(Location(path, line), message, _hint(what, text, mark))]
     except yaml.YAMLError as error:  # errors without a position, e.g. a character YAML refuses
         return None, [Problem(Location(path, first_line), "YAML error: " + " ".join(str(error).split()))]
@@ -172,6 +200,7 @@ class _Converter:
         if isinstance(node, yaml.SequenceNode):
             items = [self._value(child) for child in node.value]
             return YValue([item for item in items if item is not None], self._line(node))
+        assert isinstance(node, yaml.MappingNode)  # the composer makes no other kind
         return YValue(self._mapping(node), self._line(node))
 
     def _mapping(self, node: yaml.MappingNode) -> YMap:
