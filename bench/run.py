@@ -49,7 +49,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from stages import code_digest, edit_one_event, format_report  # noqa: E402 (bench/ is not a package)
+from stages import code_digest, edit_one_event, format_report
 
 BENCH = Path(__file__).resolve().parent
 PROJECT = BENCH.parent
@@ -240,7 +240,7 @@ def find_hugo(explicit: str | None) -> list[str]:
 
 def build_help() -> str:
     result = subprocess.run([sys.executable, "build.py", "build", "--help"], cwd=PROJECT, capture_output=True,
-                            text=True)
+                            text=True, check=False)
     return result.stdout
 
 
@@ -391,7 +391,7 @@ def benchmark(runner: Runner, n: int, runs: int, seed: int, stages: bool) -> dic
                        "--out", str(runner.scratch_for(folder) / "ours" / "stages-site"), *(["--warm"] if mode == "warm" else []),
                        "--", *runner.build_args]
             shutil.rmtree(runner.scratch_for(folder) / "ours", ignore_errors=True)
-            out = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True)
+            out = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, check=False)
             if out.returncode != 0:
                 print(out.stderr[-2000:], file=sys.stderr)
                 raise SystemExit("bench/stages.py failed")
@@ -543,7 +543,8 @@ def main(argv: list[str] | None = None) -> int:
     runner.code = code_digest()
     hugo_version = ""
     if runner.hugo:
-        hugo_version = subprocess.run([*runner.hugo, "version"], capture_output=True, text=True).stdout.strip()
+        hugo_version = subprocess.run([*runner.hugo, "version"], capture_output=True, text=True,
+                                      check=False).stdout.strip()
     example = runner.our_command(WORK / "N")
     print(f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"{datetime.datetime.now().isoformat(timespec='seconds')}")

@@ -29,8 +29,8 @@ import contextlib
 import hashlib
 import importlib
 import json
-import re
 import os
+import re
 import resource
 import shutil
 import sys
@@ -213,7 +213,7 @@ def edit_one_event(content: Path, tag: str) -> tuple[Path, bytes, str, str]:
 
 def run(content: Path, out: Path, extra: list[str], warm: bool = False, parallel: bool = False) -> dict:
     started = time.perf_counter()
-    import timeline.cli as cli  # noqa: F401 (imported first, so that patches land in its namespace)
+    from timeline import cli
 
     imported = time.perf_counter() - started
     timers = Timers()
@@ -234,8 +234,8 @@ def run(content: Path, out: Path, extra: list[str], warm: bool = False, parallel
         build()
         timers.enabled = True
         if code_digest() != before:
-            note = "; ".join(filter(None, [note, "WARNING: the code or templates changed during the cold build, so "
-                                                  "the warm build may have found its cache invalid"]))
+            note = "; ".join(filter(None, [note, ("WARNING: the code or templates changed during the cold build, so "
+                                                  "the warm build may have found its cache invalid")]))
         edited = edit_one_event(content, "stages")
     try:
         children_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -280,8 +280,8 @@ def format_report(result: dict) -> str:
     groups_cpu: dict[str, float] = defaultdict(float)
     for name, seconds in cpu.items():
         groups_cpu[name.split(":")[0].split(" ")[0]] += seconds
-    lines = [f"Stages of one in-process {result.get('mode', 'build')} of {result['content']} (exclusive times; "
-             f"imports {result['import_s']:.2f} s not included):"]
+    lines = [(f"Stages of one in-process {result.get('mode', 'build')} of {result['content']} (exclusive times; "
+              f"imports {result['import_s']:.2f} s not included):")]
     if result.get("note"):
         lines.append(f"  ({result['note']})")
     lines.append(f"  {'stage':<44} {'wall s':>8} {'share':>6} {'CPU s':>8} {'calls':>7}")

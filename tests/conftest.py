@@ -187,6 +187,19 @@ def find_page(site: Path, kind: str) -> str | None:
     raise ValueError(f"unknown kind of page: {kind}")
 
 
+def pytest_collection_modifyitems(items) -> None:
+    """A test that opens Chromium is a `browser` test, and one that builds the big generated site a
+    `slow` one, whatever module it is in: the fast tier (`bash scripts/test --fast`, which is
+    `-m "not browser and not slow"`) leaves them out; CI runs them all."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if {"browser", "new_page"} & fixtures:
+            item.add_marker(pytest.mark.browser)
+        callspec = getattr(item, "callspec", None)
+        if {"big_site", "big_base_url"} & fixtures or (callspec and "big" in callspec.params.values()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One headless Chromium for the whole run."""

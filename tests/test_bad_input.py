@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from conftest import EVENT_MD, SITE_YAML, SOURCE_YAML, minimal_files, tree
+from conftest import EVENT_MD, SITE_YAML, SOURCE_YAML, minimal_files, tree, write_files
 
 E = "content/events/2024-12-12-something-happened.md"
 S = "content/sources/example-statement.yaml"
@@ -238,24 +237,60 @@ BAD_INPUTS = [
 
 
 
-@pytest.mark.parametrize("changes, expected", BAD_INPUTS)
-def test_bad_input_is_reported_exactly_and_leaves_the_site_untouched(changes, expected, make_project, run):
-    files = minimal_files()
-    project = make_project(files)
-    assert run(project).code == 0, "the minimal content must build"
-    before = tree(project / "_site")
-
+def apply(project, files: dict, changes: dict) -> None:
     for relative, data in changes.items():
         if data is None:
             (project / relative).unlink()
             files.pop(relative)
         else:
-            make_project({relative: data})
+            write_files(project, {relative: data})
+
+
+def report_of(result) -> tuple[str, str]:
+    """(the problems as the editor reads them, the closing count)."""
+    lines = result.err.rsplit("\n", 2)
+    return lines[0], lines[1]
+
+
+@pytest.mark.parametrize("changes, expected", BAD_INPUTS)
+def test_bad_input_is_reported_exactly(changes, expected, make_project, run):
+    """Validation only: `check` reads and reports exactly what a build would, and writes nothing."""
+    files = minimal_files()
+    project = make_project(files)
+    apply(project, files, changes)
+    result = run(project, "check")
+
+    assert result.code == 1
+    report, summary = report_of(result)
+    assert report == expected
+    assert summary.endswith("nothing was written.")
+    assert "Traceback" not in result.err
+    assert not (project / "_site").exists()
+
+
+# A build stops at the same report and leaves the published site as it was: for a broken file,
+# a broken source and a missing site.yaml (the rows above run `check`, which shares the report).
+BUILT = ["no-front-matter", "javascript-url", "dup-slug", "no-site"]
+
+
+@pytest.mark.parametrize("changes, expected", [row for row in BAD_INPUTS if row.id in BUILT],
+                         ids=[row.id for row in BAD_INPUTS if row.id in BUILT])
+def test_bad_input_stops_the_build_and_leaves_the_site_untouched(changes, expected, make_project, run):
+    files = minimal_files()
+    project = make_project(files)
+    assert run(project).code == 0, "the minimal content must build"
+    before = tree(project / "_site")
+
+    apply(project, files, changes)
     result = run(project)
 
     assert result.code == 1
-    report, summary = result.err.rsplit("\n", 2)[0], result.err.rsplit("\n", 2)[1]
+    report, summary = report_of(result)
     assert report == expected
     assert summary.endswith("nothing was written.")
     assert "Traceback" not in result.err
     assert tree(project / "_site") == before
+
+
+def test_the_built_rows_are_rows_of_the_table():
+    assert sorted(BUILT) == sorted(row.id for row in BAD_INPUTS if row.id in BUILT)

@@ -14,9 +14,9 @@ from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
+from conftest import PROJECT
 from playwright.sync_api import expect
 
-from conftest import PROJECT
 from timeline.load import load_content
 from timeline.validate import validate
 
@@ -219,7 +219,7 @@ def test_404_page_links_back_to_the_timeline(new_page, base_url):
     assert response is not None and response.status == 200
     expect(page.locator("h1")).to_have_count(1)
     expect(page.locator("h1")).to_contain_text("not found", ignore_case=True)
-    home = page.locator("main a").filter(has_text=re.compile("timeline", re.I))
+    home = page.locator("main a").filter(has_text=re.compile("timeline", re.IGNORECASE))
     expect(home).to_have_count(1)
     assert home.evaluate("a => a.href") == base_url
 
@@ -230,7 +230,7 @@ def test_404_page_links_back_to_the_timeline(new_page, base_url):
     response = page.goto(deep)
     assert response is not None and response.status == 404
     assert page.locator("link[rel='stylesheet']").evaluate("l => l.href") == base_url + "static/style.css"
-    page.locator("main a").filter(has_text=re.compile("timeline", re.I)).click()
+    page.locator("main a").filter(has_text=re.compile("timeline", re.IGNORECASE)).click()
     expect(page).to_have_url(base_url)
     expect(page.locator("ol.timeline article.event").first).to_be_visible()
 

@@ -8,8 +8,8 @@ import json
 
 import extruct
 import feedparser
-
 from conftest import SOURCE_YAML, minimal_files
+
 from timeline.model import RATING_DEFINITIONS, RATINGS, ClaimReview, EventDate
 
 EVENT = "content/events/2024-12-12-something-happened.md"

@@ -19,13 +19,14 @@ import xml.etree.ElementTree as ET
 import feedparser
 import icalendar
 import pytest
+from conftest import PROJECT, minimal_files
 from jsonschema import Draft202012Validator
 
-from conftest import PROJECT, minimal_files
 from timeline.exports import render_exports
 from timeline.load import load_content
 from timeline.markup import MarkdownRenderer
-from timeline.render import page_url as _page_url, render_site
+from timeline.render import page_url as _page_url
+from timeline.render import render_site
 from timeline.validate import validate
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -426,14 +427,14 @@ def test_calendar_spans_the_precision_of_the_date(small):
     assert "known only to the month" in str(found["month@example.org/test"]["DESCRIPTION"])
     assert "known only to the year" in str(found["year@example.org/test"]["DESCRIPTION"])
     assert "known only" not in str(found["days@example.org/test"]["DESCRIPTION"])
-    assert found["month@example.org/test"]["DTSTAMP"].dt == datetime.datetime(2024, 6, 1, tzinfo=datetime.timezone.utc)
+    assert found["month@example.org/test"]["DTSTAMP"].dt == datetime.datetime(2024, 6, 1, tzinfo=datetime.UTC)
 
 
 def test_calendar_text_is_escaped_and_long_lines_fold_between_characters(small):
     title = "Commas, semicolons; back\\slashes – " + "é" * 60
     timeline = small({"content/events/2024-12-12-something-happened.md": event_md("2024-12-12", title)})
     data = export(timeline)["timeline.ics"]
-    assert "SUMMARY:Commas\\, semicolons\\; back\\\\slashes".encode() in data
+    assert b"SUMMARY:Commas\\, semicolons\\; back\\\\slashes" in data
     assert all(len(line) <= 75 for line in data.split(b"\r\n"))
     for line in data.split(b"\r\n"):
         line.decode("utf-8")

@@ -6,9 +6,11 @@ import re
 import shutil
 
 import extruct
-
 from conftest import PROJECT, SITE_YAML, SOURCE_YAML, minimal_files
+
+from timeline.load import load_content
 from timeline.quotes import closest_passage, is_quoted_in, text_fragment_url
+from timeline.validate import validate
 
 SNAPSHOT = "content/sources/example-statement.txt"
 STORED = "The Office said today — after a long review — that “every case” will be heard… in time.\n"
@@ -21,18 +23,26 @@ def quoted_event(quote: str, extra: str = "") -> str:
 
 def test_a_quote_changed_by_one_word_fails_at_its_line_with_the_closest_passage(tmp_path, run):
     shutil.copytree(PROJECT / "content", tmp_path / "content")
-    event = tmp_path / "content/events/2024-12-01-hunter-biden-pardon.md"
+    timeline, problems = validate(load_content(tmp_path / "content"))
+    assert timeline is not None and problems == [], problems
+    # The content's first quote under an event's sources, whatever it is by then; its longest word changed.
+    citation = min((c for e in timeline.events for c in e.citations if c.quote and c.where),
+                   key=lambda c: (c.where.path, c.where.line))
+    word = max(re.findall(r"[A-Za-z]{4,}", citation.quote), key=len)
+    event = tmp_path / citation.where.path
     original = event.read_text()
-    quote_line = original.splitlines().index("    quote: 'Today, I signed a pardon for my son Hunter.'") + 1
+    lines = original.splitlines(keepends=True)
+    assert citation.quote[:40] in lines[citation.where.line - 1], "the quote's line is where validate says"
+    lines[citation.where.line - 1] = lines[citation.where.line - 1].replace(word, "Zyzzyva", 1)
+    event.write_text("".join(lines))
 
-    event.write_text(original.replace("I signed a pardon for my son", "I signed a pardon for my child"))
     failed = run(tmp_path, "check")
     assert failed.code == 1
-    assert failed.err.splitlines()[:2] == [
-        f"content/events/2024-12-01-hunter-biden-pardon.md:{quote_line}: "
-        "the quote is not in the snapshot of 'wh-hunter-statement-2024-12-01'",
-        '    hint: the closest passage is: "Today, I signed a pardon for my son Hunter."',
-    ]
+    report = failed.err.splitlines()
+    assert report[0] == (f"{citation.where.path}:{citation.where.line}: "
+                         f"the quote is not in the snapshot of '{citation.source.id}'")
+    assert report[1].startswith('    hint: the closest passage is: "') and word in report[1]
+    assert "Zyzzyva" not in report[1]
 
     event.write_text(original)
     assert run(tmp_path, "check", "--strict").code == 0
@@ -112,25 +122,55 @@ def test_a_correction_shows_on_the_event_the_timeline_and_the_corrections_page(m
     assert "No corrections" not in (project / "_site/corrections/index.html").read_text()
 
 
-def test_the_claim_review_is_visible_and_is_valid_claimreview_json_ld(real_site):
-    html = (real_site / "events/smirnov-plea-accepted/index.html").read_text()
+CLAIM_REVIEW = """\
+claim_review:
+  claim: the Office pardoned everyone in 2020
+  claimant: A. Claimant
+  claim_date: '2020-06'
+  appearance: example-statement
+  rating: 'false'
+  date: '2025-01-05'
+  verdict: >-
+    The Office said something else happened on this day.[^example-statement]
+"""
+
+
+def test_the_claim_review_is_visible_and_is_valid_claimreview_json_ld(make_project, run):
+    event = minimal_files()["content/events/2024-12-12-something-happened.md"].replace(
+        "---\nSomething", CLAIM_REVIEW + "---\nSomething")
+    project = make_project({**minimal_files(), "content/events/2024-12-12-something-happened.md": event})
+    assert run(project).code == 0
+    html = (project / "_site/events/something-happened/index.html").read_text()
     box = html.split('<section class="claim-review')[1].split("</section>")[0]
     assert '<dd class="rating"><strong><a href="../../fact-checking/#rating-false">False</a></strong>' in box
-    assert re.search(r'<sup class="cite"><a id="smirnov-plea-accepted-verdict-cite-\d-1"', box)
+    assert re.search(r'<sup class="cite"><a id="something-happened-verdict-cite-\d-1"', box)
 
     data = extruct.extract(html, base_url="https://example.org/", syntaxes=["json-ld"])["json-ld"]
     assert [d["@type"] for d in data] == ["Article", "ClaimReview"]
     review = data[1]
     assert review["@context"] == "https://schema.org" and review["@type"] == "ClaimReview"
     # Google's required fields, then its recommended ones.
-    assert "Burisma" in review["claimReviewed"]
+    assert review["claimReviewed"] == "the Office pardoned everyone in 2020"
     assert review["reviewRating"]["alternateName"] == "False"
-    assert review["url"].endswith("/events/smirnov-plea-accepted/")
-    assert review["author"]["name"] and review["datePublished"] == "2026-11-28"
+    assert review["url"] == "https://example.org/test/events/something-happened/"
+    assert review["author"]["name"] and review["datePublished"] == "2025-01-05"
     claim = review["itemReviewed"]
-    assert claim["@type"] == "Claim" and claim["author"]["name"] == "Alexander Smirnov"
-    assert claim["datePublished"] == "2020-06" and claim["appearance"]["url"].startswith("https://www.kaaltv.com/")
+    assert claim["@type"] == "Claim" and claim["author"]["name"] == "A. Claimant"
+    assert claim["datePublished"] == "2020-06" and claim["appearance"]["url"] == "https://example.org/statement"
     assert review["reviewRating"]["ratingValue"] == 1 and review["reviewRating"]["bestRating"] == 5
+
+
+def test_every_claim_review_of_the_real_content_is_on_its_page(real_site):
+    timeline, _ = validate(load_content(PROJECT / "content"))
+    reviewed = [e for e in timeline.events if e.claim_review]
+    assert reviewed, "the content has a claim review"
+    for event in reviewed:
+        html = (real_site / "events" / event.slug / "index.html").read_text()
+        assert '<section class="claim-review' in html, event.slug
+        data = extruct.extract(html, base_url="https://example.org/", syntaxes=["json-ld"])["json-ld"]
+        (review,) = [d for d in data if d["@type"] == "ClaimReview"]
+        assert review["url"].endswith(f"/events/{event.slug}/")
+        assert review["itemReviewed"]["author"]["name"] == event.claim_review.claimant
 
 
 def test_json_ld_cannot_close_its_script_element(make_project, run):

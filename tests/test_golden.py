@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 from conftest import tree
+
 from timeline.cli import main
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT, SITE_YAML, tree
+
 from timeline import processes, render
 from timeline.cli import main
 
@@ -57,7 +57,7 @@ def edit(path: Path, old: str, new: str) -> None:
 def operations(project: Path):
     """Edits of every kind an editor or a developer makes, each a (name, action) pair."""
     content = project / "content"
-    events = lambda: sorted((content / "events").glob("*.md"))  # noqa: E731
+    events = lambda: sorted((content / "events").glob("*.md"))
 
     def edit_body():
         edit(events()[3], "Paragraph 1", "Paragraph one, edited,")
@@ -124,7 +124,8 @@ OLD_NS = 1_600_000_000 * 10**9
 
 
 @pytest.mark.parametrize("parallel, aged, paged", [
-    (False, False, False), (True, False, False), (False, True, False), (False, False, True), (True, True, True)],
+    (False, False, False), *(pytest.param(*case, marks=pytest.mark.slow) for case in  # the fast tier runs the first
+                             [(True, False, False), (False, True, False), (False, False, True), (True, True, True)])],
     ids=["one-process", "worker-processes", "aged-files", "pages-per-year", "all-three"])
 def test_after_every_kind_of_change_incremental_equals_clean(project, monkeypatch, parallel, aged, paged):
     """`aged`: content files look old, so the cache trusts their metadata and skips reading them.
@@ -195,7 +196,7 @@ def test_a_build_stopped_before_saving_its_cache_never_leaves_stale_pages(projec
 
     extra.unlink()
     for _ in range(3):  # the next builds reuse whatever spare they are given
-        edit(sorted(events.glob("*.md"))[0], "Paragraph 1", "Paragraph 1, again")
+        edit(min(events.glob("*.md")), "Paragraph 1", "Paragraph 1, again")
         assert build(project, "_site") == build(project, "clean", "--no-cache")
 
 
@@ -205,7 +206,7 @@ def test_the_cache_saves_what_changed_and_survives_losing_it(project):
     cache = project / ".timeline-cache"
     build(project, "_site")
     base = (cache / "cache.pickle").read_bytes()
-    edit(sorted((project / "content" / "events").glob("*.md"))[0], "Paragraph 1", "Paragraph one")
+    edit(min((project / "content" / "events").glob("*.md")), "Paragraph 1", "Paragraph one")
     build(project, "_site")
     assert (cache / "cache.pickle").read_bytes() == base  # the base is kept ...
     assert (cache / "cache.delta.pickle").stat().st_size < len(base) / 2  # ... and the change is beside it

@@ -21,11 +21,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from conftest import SITE_YAML, SOURCE_YAML, tree, write_files
 
 import timeline.cli
-from conftest import SITE_YAML, SOURCE_YAML, tree, write_files
 from timeline.processes import PARALLEL_FROM
 from timeline.write import recover
+
+pytestmark = pytest.mark.slow  # dozens of builds killed and rebuilt: CI runs them, `scripts/test --fast` does not
 
 PROJECT = Path(__file__).resolve().parent.parent
 KILLED = -9  # subprocess's return code for a process ended by SIGKILL

@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
-
 from conftest import SITE_YAML
+
 from timeline.linkcheck import (
     LinkResult,
     LinkTarget,
@@ -32,7 +32,7 @@ HANG_SLEEP = 5.0  # above TIMEOUT; cut short when the server stops
 MAX_REDIRECTS = 5
 MAX_BYTES = 100_000
 BIG_BODY = 20_000_000  # 200 times MAX_BYTES: reading it all would show
-FAST = dict(timeout=TIMEOUT, slow_after=SLOW_AFTER, max_redirects=MAX_REDIRECTS, max_bytes=MAX_BYTES)
+FAST = {"timeout": TIMEOUT, "slow_after": SLOW_AFTER, "max_redirects": MAX_REDIRECTS, "max_bytes": MAX_BYTES}
 
 
 class Server:

@@ -13,7 +13,6 @@ import extruct
 import feedparser
 import icalendar
 import pytest
-
 from conftest import minimal_files
 
 EVENT = "content/events/2024-12-12-something-happened.md"

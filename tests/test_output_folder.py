@@ -16,12 +16,26 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EVENT_MD, PROJECT, SITE_YAML, SOURCE_YAML, minimal_files, tree, write_files
+from conftest import (
+    EVENT_MD,
+    PROJECT,
+    SITE_YAML,
+    SOURCE_YAML,
+    minimal_files,
+    tree,
+    write_files,
+)
 
 import timeline
 from timeline import write
 from timeline.cli import main
-from timeline.outdir import MARK, MARK_TEXT, UnsafeOutput, check_output_folder, output_lock
+from timeline.outdir import (
+    MARK,
+    MARK_TEXT,
+    UnsafeOutput,
+    check_output_folder,
+    output_lock,
+)
 from timeline.write import update_in_place
 
 FOREIGN = "is not empty and was not made by this tool; refusing to replace it\n" \
@@ -177,19 +191,21 @@ def test_a_copy_of_the_generator_refuses_to_build_over_its_own_code(make_project
 
 
 def test_serve_refuses_a_folder_of_someones_files_before_serving(make_project, capsys, tmp_path, monkeypatch):
+    """The preview's folder (_preview/ beside --out) is checked as an output folder is, before
+    anything is served; the site's folder is not the preview's to touch."""
     import timeline.serve
 
     served = []
-    monkeypatch.setattr(timeline.serve, "serve", lambda *args: served.append(args))
+    monkeypatch.setattr(timeline.serve, "_listen", lambda *args: served.append(args))
     project = make_project(minimal_files())
-    docs = tmp_path / "docs"
-    write_files(docs, SOMEONES_FILES)
+    preview = tmp_path / "_preview"
+    write_files(preview, SOMEONES_FILES)
     before = listing(tmp_path)
 
-    code, err = build(capsys, project, docs, "serve", "--port", "0")
+    code, err = build(capsys, project, tmp_path / "_site", "serve", "--port", "0")
 
     assert code == 1 and served == []
-    assert err == f"error: --out {docs} {FOREIGN}"
+    assert str(preview) in err and "not made by this tool" in err
     assert listing(tmp_path) == before
 
 
@@ -278,6 +294,7 @@ def many_events(count: int) -> dict[str, str]:
     return files
 
 
+@pytest.mark.slow  # many builds racing each other
 def test_two_builds_at_once_never_leave_a_broken_site(tmp_path):
     """Ten rounds of two builds started together into one folder: the second is refused with the
     first's pid (never waits, never deletes the other's work), and the site is whole after each."""

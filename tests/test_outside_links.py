@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 from conftest import PROJECT, minimal_files, tree
+
 from timeline.cli import main
 
 

@@ -32,6 +32,8 @@ from timeline.validate import (
 )
 from timeline.yamltext import YMap, YValue, parse_yaml
 
+pytestmark = pytest.mark.slow  # thousands of generated files: CI runs them, `scripts/test --fast` does not
+
 PROJECT = Path(__file__).resolve().parent.parent
 BASE = settings(
     deadline=None,

@@ -173,7 +173,7 @@ def test_all_problems_in_all_files_are_reported_at_once_in_order(make_project, r
         "content/sources/example-statement.yaml": SOURCE_YAML.replace("https://", "ftp://"),
     })
     result = run(project, "check")
-    locations = re.findall(r"^(\S+:\d+): ", result.err, re.M)
+    locations = re.findall(r"^(\S+:\d+): ", result.err, re.MULTILINE)
     assert locations == [
         "content/events/2024-01-01-b.md:4",
         "content/events/2024-12-12-something-happened.md:3",

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import SITE_YAML, SOURCE_YAML, minimal_files
+
 from timeline.model import Policy
 from timeline.rules import RULES, rules_for
 
@@ -105,7 +105,7 @@ def test_the_page_states_the_rules_of_the_policy_and_nothing_else(make_project, 
         stated = re.findall(r'<li data-rule="([a-z-]+)">', main)
         assert stated == [rule.key for rule, _, _ in rules_for(policy)]
         # Every other item of the page is a count: the template adds no promise of its own.
-        counts = re.findall(r'<ul class="counts">(.*?)</ul>', main, re.S)[0]
+        counts = re.findall(r'<ul class="counts">(.*?)</ul>', main, re.DOTALL)[0]
         assert main.count("<li") == len(stated) + counts.count("<li") == len(stated) + 4
         assert ("archive-required" in stated) == policy.archive_required
         for rule, text, _ in rules_for(policy):

@@ -31,6 +31,8 @@ from timeline.validate import validate
 MAX_PAGE = 200_000  # bytes of HTML: beyond it a page is slow on a phone, and a list unreadable
 SMALL_EVENTS = 250
 
+pytestmark = pytest.mark.slow  # sites past the list limit, built several times: not in `scripts/test --fast`
+
 
 # ---- Building the sites ----
 

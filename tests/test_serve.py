@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import PROJECT, minimal_files
 from playwright.sync_api import expect
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
-from conftest import PROJECT, minimal_files
 from timeline.serve import names_this_machine
 
 EVENT = "content/events/2024-12-12-something-happened.md"

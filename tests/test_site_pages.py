@@ -6,13 +6,12 @@ the sources its text cites. Nothing here names an event or counts the live conte
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from conftest import PROJECT
 from html_checks import articles
 from markupsafe import Markup
 
-from conftest import PROJECT
 from timeline.load import load_content
 from timeline.validate import validate
 
@@ -41,7 +40,7 @@ def test_every_event_page_leads_with_its_summary_and_links_its_neighbours(built)
     for i, event in enumerate(events):
         html = (site / "events" / event.slug / "index.html").read_text(encoding="utf-8")
         article = html.split('<article class="event event-page"')[1].split("</article>")[0]
-        lede = re.search(r'<div class="lede">(.*?)</div>', article, re.S)
+        lede = re.search(r'<div class="lede">(.*?)</div>', article, re.DOTALL)
         if event.summary_markdown:
             assert lede, f"{event.slug}: no summary on its page"
             summary = text_of(lede.group(1))

@@ -4,12 +4,12 @@ and every figure too: decided on the tree Python-Markdown builds, reported at th
 from __future__ import annotations
 
 import pytest
+from conftest import SITE_YAML, SOURCE_YAML, minimal_files
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import SITE_YAML, SOURCE_YAML, minimal_files
-from timeline.markup import MarkdownRenderer
 from timeline.figures import evaluate, figures_in, values_in
+from timeline.markup import MarkdownRenderer
 from timeline.quotes import quotation_found, quotations_in
 from timeline.statements import StatementReader
 
@@ -267,6 +267,7 @@ def test_the_parse_that_is_checked_is_the_parse_that_is_published(atoms):
 
 def test_the_real_and_golden_texts_convert_the_same_when_checked():
     from conftest import PROJECT
+
     from timeline.load import load_content
 
     reader, renderer = StatementReader(), MarkdownRenderer()

@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import minimal_files, tree
+
 from timeline import write
 from timeline.outdir import MARK, MARK_TEXT
 from timeline.write import recover, write_site

@@ -445,7 +445,7 @@ def told_of_changes(preview: Preview, events: Callable[..., Iterable[set[str]]] 
     from livereload.watcher import Watcher
     from tornado import ioloop
 
-    class ToldOfChanges(Watcher):  # type: ignore[misc]
+    class ToldOfChanges(Watcher):
         def __init__(self) -> None:
             super().__init__()
             self.changed: list[str] = []
