@@ -95,3 +95,15 @@ def test_next_steps_with_sources_ask_only_for_what_is_missing(tmp_path):
 ])
 def test_a_bad_tag_gets_the_hint_validation_gives(tag, hint):
     assert tag_hint(tag) == hint
+
+
+def test_a_long_title_makes_a_slug_of_whole_words():
+    from timeline.model import EventDate
+    from timeline.scaffold import SLUG_LENGTH, event_file_name
+
+    title = "White House publishes the list of the 12 December clemency recipients"
+    name = event_file_name(EventDate(2024, 12, 12), title)
+    slug = name.removeprefix("2024-12-12-").removesuffix(".md")
+    assert len(slug) <= SLUG_LENGTH and "clemency-recipients".startswith(slug.rsplit("-", 1)[1])
+    assert slug == "white-house-publishes-the-list-of-the-12-december-clemency"
+    assert event_file_name(EventDate(2024), "x" * 80) == "2024-" + "x" * SLUG_LENGTH + ".md"  # one long word

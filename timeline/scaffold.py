@@ -18,8 +18,15 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+SLUG_LENGTH = 60  # an address readers can still read; longer titles are cut between words
+
+
 def event_file_name(date: EventDate, title: str) -> str:
-    return f"{date.iso}-{slugify(title)[:60].rstrip('-')}.md"
+    slug = slugify(title)
+    if len(slug) > SLUG_LENGTH:  # whole words only: "…-clemency", never "…-clemency-r"
+        head = slug[:SLUG_LENGTH + 1]
+        slug = head.rsplit("-", 1)[0] if "-" in head else slug[:SLUG_LENGTH]
+    return f"{date.iso}-{slug}.md"
 
 
 def event_text(title: str, date: EventDate, tags: list[str], sources: list[str]) -> str:
