@@ -256,6 +256,7 @@ _ATOMS = ["a", "b c", "\n", "\n\n", "  ", "    ", "> ", "- ", "* ", "1. ", "#", 
           "&amp;", "\\", "\r", "[x]: http://y", "  \n", "<!--", "-->", "<http://z>", "~~~", "```"]
 
 
+@pytest.mark.slow  # a fuzz test: 3,000 generated texts
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from(_ATOMS), min_size=1, max_size=30))
 def test_the_parse_that_is_checked_is_the_parse_that_is_published(atoms):
