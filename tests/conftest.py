@@ -232,7 +232,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def _serving(site: Path, tmp_path_factory) -> Iterator[str]:
+def serving(site: Path, tmp_path_factory) -> Iterator[str]:
     """The site over HTTP on 127.0.0.1, at the path of its base_url as when deployed; yields its address."""
     prefix = urlsplit(site_base_url(site)).path.strip("/")
     served = site
@@ -256,12 +256,12 @@ def _serving(site: Path, tmp_path_factory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def base_url(real_site, tmp_path_factory):
     """The real site over HTTP on 127.0.0.1, at the path of its base_url as when deployed."""
-    with _serving(real_site, tmp_path_factory) as url:
+    with serving(real_site, tmp_path_factory) as url:
         yield url
 
 
 @pytest.fixture(scope="session")
 def big_base_url(big_site, tmp_path_factory):
     """The big generated site over HTTP on 127.0.0.1, like base_url."""
-    with _serving(big_site, tmp_path_factory) as url:
+    with serving(big_site, tmp_path_factory) as url:
         yield url

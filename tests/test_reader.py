@@ -5,14 +5,11 @@ topic labels, and the site without JavaScript."""
 
 from __future__ import annotations
 
-import functools
 import re
-import threading
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import _QuietHandler, write_files
+from conftest import serving, write_files
 from html_checks import articles
 from playwright.sync_api import expect
 from reader_site import EVENTS, reader_files
@@ -29,14 +26,9 @@ def reader_site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def reader_url(reader_site):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(reader_site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+def reader_url(reader_site, tmp_path_factory):
+    with serving(reader_site, tmp_path_factory) as url:
+        yield url
 
 
 def slug(name: str) -> str:

@@ -15,12 +15,10 @@ import json
 import re
 import subprocess
 import sys
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -28,10 +26,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from conftest import (
     PROJECT,
-    _QuietHandler,
     find_page,
     run_script,
-    site_base_url,
+    serving,
     write_files,
 )
 from playwright.sync_api import Page, expect
@@ -76,19 +73,8 @@ def generated_site(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def generated_url(generated_site, tmp_path_factory) -> Iterator[str]:
     """The generated site over HTTP, at the path of its base_url (as conftest serves the real one)."""
-    prefix = urlsplit(site_base_url(generated_site)).path.strip("/")
-    served = tmp_path_factory.mktemp("search-served")
-    (served / prefix).parent.mkdir(parents=True, exist_ok=True)
-    (served / prefix).symlink_to(generated_site, target_is_directory=True)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(served)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/{prefix}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serving(generated_site, tmp_path_factory) as url:
+        yield url
 
 
 @dataclass(frozen=True)
