@@ -146,7 +146,7 @@ def install(timers: Timers) -> None:
     p("timeline.write", "SiteWriter.finish", "write: files, swap", track_rss=True)  # the rest, and the swap
     p("timeline.cli", "index_for_search", "search index (Pagefind)")
     # Extras that exist in some versions of the pipeline.
-    p("timeline.lists", "overview_svg", "render: overview SVG")
+    p("timeline.lists", "draw_overview", "render: overview SVG")
     p("timeline.cache", "BuildCache.open", "cache: open, save, digests")
     p("timeline.cache", "BuildCache.save", "cache: open, save, digests")
     p("timeline.cache", "folder_digest", "cache: open, save, digests")

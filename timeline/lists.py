@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 from .cache import BuildCache, digest
 from .markup import PREFIX
 from .model import RATING_DEFINITIONS, RATINGS, Event, Source, Timeline
-from .overview import overview_caption, overview_svg
+from .overview import overview as draw_overview
 from .paging import (
     Group,
     base_path,
@@ -186,8 +186,8 @@ def _timeline_pages(lists: ListPages, tags: list[tuple[str, list[EventLink]]], t
     timeline = lists.timeline
     events = timeline.events
     years = timeline.years()
-    overview = overview_svg(timeline, "./")
-    caption = overview_caption(timeline)
+    # The chart's links follow the list pages' own limit: marks go to cards only where they are.
+    overview, caption = draw_overview(timeline, "./", list_limit=lists.limits.list_limit)
     placed, placed_ids, page = lists.placed, lists.placed_ids, lists.page
     if len(events) <= lists.limits.list_limit:
         page("index.html", "index.html", [overview or "", caption, *tag_parts, *(x for y, es in years for x in (str(y), *placed_ids(es, 3)))],

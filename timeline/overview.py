@@ -92,20 +92,26 @@ class Chart:
     compressed: str  # the compressed early years ("2017–21"), or ""
 
 
+def overview(timeline: Timeline, root: str, *, list_limit: int = LIST_LIMIT) -> tuple[Markup, str]:
+    """The chart as inline SVG and the plain text of its <figcaption>, from one drawing."""
+    chart = _chart(timeline, root, list_limit)
+    return (Markup(chart.svg), _caption(chart)) if chart else (Markup(""), "")
+
+
 def overview_svg(timeline: Timeline, root: str, *, list_limit: int = LIST_LIMIT) -> Markup:
     """The overview chart of `timeline` as inline SVG; links to other pages are relative to `root`.
 
     With up to `list_limit` events the home page shows every card, and marks link to them there.
     """
-    chart = _chart(timeline, root, list_limit)
-    return Markup(chart.svg if chart else "")
+    return overview(timeline, root, list_limit=list_limit)[0]
 
 
 def overview_caption(timeline: Timeline, *, list_limit: int = LIST_LIMIT) -> str:
     """The plain text of the chart's <figcaption>: what overview_svg drew, and where its links go."""
-    chart = _chart(timeline, "./", list_limit)
-    if chart is None:
-        return ""
+    return overview(timeline, "./", list_limit=list_limit)[1]
+
+
+def _caption(chart: Chart) -> str:
     grain = chart.grain
     if grain is None:
         text = "Each mark is an event at its date; select one to " + (
