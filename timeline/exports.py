@@ -25,7 +25,7 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from .citing import numbers, page_citations
+from .citing import card_text, numbers, page_citations
 from .markup import MarkdownRenderer, Memo
 from .model import Citation, ClaimReview, Event, EventDate, Source, Timeline
 
@@ -109,11 +109,18 @@ class ExportContext:
         self.base = timeline.site.base_url if timeline.site.base_url.endswith("/") else timeline.site.base_url + "/"
         self.host = (urlsplit(self.base).hostname or "localhost").lower()
         self.events = sorted(timeline.events, key=Event.sort_key)  # oldest first, as on the site
+        self._numbered: dict[str, tuple[Citation, ...]] = {}
+
+    def citations(self, event: Event) -> tuple[Citation, ...]:
+        """The event's citations numbered as its page numbers them: each feed item's texts and
+        source list are read together, so they are worked out once per event."""
+        if event.slug not in self._numbered:
+            self._numbered[event.slug] = page_citations(event, self.markdown)
+        return self._numbered[event.slug]
 
     def plain(self, event: Event) -> str:
         """The summary's (or the body's) plain text."""
-        return _clean(self.markdown.plain(event.summary_markdown or event.body_markdown,
-                                          numbers(page_citations(event, self.markdown))))
+        return _clean(self.markdown.plain(card_text(event), numbers(self.citations(event))))
 
     def parts(self, event: Event) -> tuple[str, str, str]:
         """The event's calendar entry, TimelineJS slide and spreadsheet row, formatted once."""
@@ -137,7 +144,7 @@ class ExportContext:
     def html(self, event: Event, text: str, part: str = "") -> str:
         """Markdown → HTML as the event page shows it, with every link made absolute to that page."""
         # Numbered as on the event page, whose source list the markers link to.
-        cited = numbers(page_citations(event, self.markdown))
+        cited = numbers(self.citations(event))
         rendered = str(self.markdown.render(text, cited, event.slug, part).html)
         return _absolute_links(_clean(rendered), self.event_url(event))
 
@@ -208,7 +215,7 @@ class ExportContext:
                 f"from 1, false, to 5, true). {_e(review.rating_definition)}</p>"
                 + self.html(event, review.verdict_markdown, "verdict-")
             )
-        parts.append(_source_list_html(page_citations(event, self.markdown)))
+        parts.append(_source_list_html(self.citations(event)))
         return _Item(
             id=url,
             url=url,
@@ -523,7 +530,7 @@ def _timelinejs(context: ExportContext) -> bytes:
 def _timelinejs_slide(context: ExportContext, event: Event) -> str:
     url = context.event_url(event)
     # TimelineJS puts headline and text into the page as HTML: both are HTML here.
-    text = context.html(event, event.summary_markdown or event.body_markdown)
+    text = context.html(event, card_text(event))
     text += f'\n<p><a href="{_e(url)}">Full text and sources</a></p>'
     slide: dict[str, Any] = {"start_date": _timelinejs_date(event.date)}
     if event.end_date:

@@ -113,15 +113,13 @@ class _EventRenderer:
         """The event on its own page (`use_summary=False`) or as a card (True): each numbers its
         citations by first use and, on a card, lists only those its text cites (citing.py)."""
         self.markdown.know(event.converted)
-        if use_summary:
-            citations = card_citations(event, self.markdown)
-        else:
-            citations = page_citations(event, self.markdown)
+        on_page = page_citations(event, self.markdown)
+        citations = card_citations(event, self.markdown) if use_summary else on_page
         cited = numbers(citations)
         text = card_text(event) if use_summary else event.body_markdown
         # The description is the summary's (or the body's) text: taken from the HTML that lists and
         # pages need anyway, rather than from a second Markdown conversion.
-        description = self.markdown.plain(card_text(event), numbers(page_citations(event, self.markdown)))
+        description = self.markdown.plain(card_text(event), numbers(on_page))
         verdict = lede = None
         if event.claim_review and not use_summary:
             verdict = self.markdown.render(event.claim_review.verdict_markdown, cited, prefix, "verdict-")
