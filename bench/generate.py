@@ -27,7 +27,7 @@ import shutil
 import sys
 from pathlib import Path
 
-GENERATOR_VERSION = "1"  # bump when the output changes, so bench/run.py regenerates its cache
+GENERATOR_VERSION = "2"  # bump when the output changes, so bench/run.py regenerates its cache
 
 # --- Vocabulary: enough variety for realistic, non-repeating newsroom prose -------------------
 
@@ -117,6 +117,12 @@ PUBLISHERS = [
     ("Investigative Reporting Network", "irn", "irn.example.org"),
     ("The Northern Observer", "northern-observer", "observer.example.co.uk"),
 ]
+
+
+def _without_figures(templates: list[str]) -> list[str]:
+    return [t for t in templates if "{" not in t]
+
+
 EMPHASIS_PHRASES = ["not", "before", "at least", "for the first time", "unanimously", "again", "twice"]
 _WORD = re.compile(r"\S+")
 
@@ -139,22 +145,24 @@ class Writer:
         return template.format(a=r.randint(5, 9), b=r.randint(1, 4), m=r.randint(2, 900), n=r.randint(12, 4000),
                                 y=r.randint(1995, 2024), p=r.randint(12, 240), d=r.choice((14, 28, 30, 60)))
 
-    def sentence(self) -> str:
+    def sentence(self, figures: bool = True) -> str:
+        """A sentence of prose; with `figures=False`, one without numbers in digits (the build
+        checks every figure against a stored copy of the source cited for it)."""
         r = self.rng
         if r.random() < 0.3:
-            return self.fill(r.choice(FOLLOW_UPS)) + "."
+            return self.fill(r.choice(FOLLOW_UPS if figures else _without_figures(FOLLOW_UPS))) + "."
         subject = r.choice(SUBJECTS)[0]
         verb = r.choice(VERBS)[0]
         obj = r.choice(OBJECTS)[0]
-        qualifier = self.fill(r.choice(QUALIFIERS))
+        qualifier = self.fill(r.choice(QUALIFIERS if figures else _without_figures(QUALIFIERS)))
         if r.random() < 0.12:
             verb = f"*{r.choice(EMPHASIS_PHRASES)}* {verb}" if r.random() < 0.5 else verb
             obj = f"**{obj}**" if "*" not in verb else obj
         return f"{subject} {verb} {obj} {qualifier}."
 
-    def plain_sentence(self) -> str:
+    def plain_sentence(self, figures: bool = True) -> str:
         """A sentence without Markdown, for snapshots and summaries."""
-        return self.sentence().replace("*", "")
+        return self.sentence(figures).replace("*", "")
 
 
 def event_date(rng: random.Random) -> tuple[str, str]:
@@ -248,7 +256,7 @@ policy:
         subject_short = rng.choice(SUBJECTS)[1]
         verb_present = rng.choice(VERBS)[1]
         obj_short = rng.choice(OBJECTS)[1]
-        place = rng.choice(("", "", " in Northbridge", " in the valley", " for 2026", " after appeal", " again"))
+        place = rng.choice(("", "", " in Northbridge", " in the valley", " next year", " after appeal", " again"))
         title = f"{subject_short} {verb_present} {obj_short}{place}"
         slug = slugify(title)
         if slug in slugs:
@@ -268,7 +276,12 @@ policy:
             sentences = []
             count = 0
             while count < per_paragraph:
-                sentence = writer.sentence()
+                # Figures only where the build can check them: a sentence of the cited source's
+                # stored copy (about half the time), otherwise prose without numbers in digits.
+                if source["snapshot"] and rng.random() < 0.5:
+                    sentence = rng.choice(source["snapshot"])
+                else:
+                    sentence = writer.sentence(figures=False)
                 sentences.append(sentence)
                 count += len(_WORD.findall(sentence))
             if rng.random() < 0.15:  # a link to a document, as editors write them
@@ -296,7 +309,8 @@ policy:
         front = [f"title: {yq(title)}", f"date: '{date}'"]
         summary = ""
         if rng.random() < 0.8:
-            summary = writer.plain_sentence()[:-1] + f".[^{cited[0]['id']}]"
+            lead = rng.choice(cited[0]["snapshot"]) if cited[0]["snapshot"] else writer.plain_sentence(figures=False)
+            summary = lead[:-1] + f".[^{cited[0]['id']}]"
             front.append(f"summary: {yq(summary)}")
         front.append("tags: [" + ", ".join(tags) + "]")
         front.append("sources:\n" + "\n".join(entries))

@@ -242,6 +242,12 @@ def test_figures_are_read_as_values():
     assert evaluate("__import__('os')")[0] is None
 
 
+def test_a_figure_and_its_scale_may_be_on_two_lines_of_a_snapshot():
+    # Stored copies are wrapped text: "73\nmillion" states 73 million, as "73 million" does.
+    assert 73_000_000 in values_in("at a cost of around 73\nmillion dollars")
+    assert [f.value for f in figures_in("around 73\nmillion dollars")] == [73_000_000]
+
+
 def test_statements_carry_their_source_lines():
     blocks = StatementReader().blocks("# Head\nText one[^a]\nline two.\n\n    code\n\n* item[^b]\n")
     assert [(b.kind, b.line, b.text) for b in blocks] == [

@@ -24,7 +24,7 @@ _WORDS = {
     "dozen": 12, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
     "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
 }
-_SCALE = r"(?:[ \u00a0]+(thousand|million|billion|trillion)\b)?"
+_SCALE = r"(?:\s+(thousand|million|billion|trillion)\b)?"
 # A number not glued to a word before it: "COVID-19" and "J6" are names, not figures.
 _NUMBER = re.compile(
     r"(?<![\w.,])(?<![^\W\d_][-\u2010\u2011\u2013])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:st|nd|rd|th)?(?!\w)" + _SCALE,
