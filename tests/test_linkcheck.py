@@ -17,7 +17,6 @@ from timeline.linkcheck import (
     check_links,
     check_urls,
     classify,
-    key_lines,
     source_targets,
 )
 from timeline.load import load_content
@@ -347,13 +346,30 @@ def test_check_links_of_nothing_is_nothing():
     assert check_links([]) == []
 
 
-def test_key_lines_reads_the_yaml_as_the_build_does():
-    text = (
-        "# a comment\ntitle: 'url: not a key'\n\n"
-        "'url': https://example.org/\narchive_url: https://web.archive.org/x\n"
+def test_validation_records_the_line_of_each_address(make_project):
+    """Read by the build's own parser: comments, quoted keys and blank lines count as in the file."""
+    project = make_project(
+        {
+            "content/site.yaml": SITE_YAML,
+            "content/sources/quoted.yaml": (
+                "# a comment\ntitle: 'url: not a key'\npublisher: P\npublished: '2024'\n\n"
+                "'url': https://example.org/\narchive_url: https://web.archive.org/x\n"
+            ),
+            "content/sources/crlf.yaml": (  # a byte-order mark and Windows line ends, as some editors save
+                "\ufefftitle: T\r\npublisher: P\r\npublished: '2024'\r\n"
+                "original_url: https://example.org/old\r\nurl: https://example.org/new\r\n"
+            ),
+            "content/events/2024-12-12-both.md": (
+                "---\ntitle: Both\ndate: '2024-12-12'\nsources: [quoted, crlf]\n---\nOne.[^quoted] Two.[^crlf]\n"
+            ),
+        }
     )
-    assert key_lines(text) == {"title": 2, "url": 4, "archive_url": 5}
-    assert key_lines("url: [unclosed\n") == {}
+    timeline, problems = validate(load_content(project / "content"))
+    assert timeline is not None, problems
+    by_id = {source.id: source for source in timeline.sources}
+    assert by_id["quoted"].address_lines == (("url", 6), ("archive_url", 7))
+    assert by_id["crlf"].address_lines == (("url", 5), ("original_url", 4))
+    assert [by_id["quoted"].line_of(key) for key in ("url", "archive_url", "original_url")] == [6, 7, 1]
 
 
 def test_from_the_real_pipeline_to_the_report(server, make_project):
@@ -378,7 +394,7 @@ def test_from_the_real_pipeline_to_the_report(server, make_project):
     )
     timeline, problems = validate(load_content(project / "content"))
     assert timeline is not None, problems
-    targets = source_targets(timeline.sources, project)
+    targets = source_targets(timeline.sources)
     assert [(t.where.path, t.where.line, t.key) for t in targets] == [
         ("content/sources/first.yaml", 2, "url"),
         ("content/sources/first.yaml", 6, "archive_url"),
@@ -388,16 +404,70 @@ def test_from_the_real_pipeline_to_the_report(server, make_project):
     report = [(str(p.where), p.severity) for p in check_links(targets, **FAST)]
     assert report == [("content/sources/first.yaml:2", "error"), ("content/sources/second.yaml:4", "error")]
     assert server.count("/gone?pipeline") == 2  # written in two checked places: one HEAD, one GET
-    with_original = source_targets(timeline.sources, project, keys=("url", "archive_url", "original_url"))
+    with_original = source_targets(timeline.sources, keys=("url", "archive_url", "original_url"))
     assert [str(t.where) for t in with_original if t.key == "original_url"] == ["content/sources/first.yaml:7"]
 
 
-def test_a_source_file_gone_since_validation_is_reported_at_its_first_line(tmp_path):
+def test_no_source_file_is_read_again(server, make_project, monkeypatch):
+    """The lines come from validation: files changed or deleted since, and every reader broken, change nothing."""
+    gone = server.base + "/gone?unread"
+    project = make_project(
+        {
+            "content/site.yaml": SITE_YAML,
+            "content/sources/kept.yaml": f"title: Kept\npublisher: P\npublished: '2024'\n\nurl: {gone}\n",
+            "content/sources/deleted.yaml": f"# one\n# two\ntitle: D\npublisher: P\npublished: '2024'\nurl: {gone}\n",
+            "content/events/2024-12-12-both.md": (
+                "---\ntitle: Both\ndate: '2024-12-12'\nsources: [kept, deleted]\n---\nOne.[^kept] Two.[^deleted]\n"
+            ),
+        }
+    )
+    validated, problems = validate(load_content(project / "content"))
+    assert validated is not None, problems
+    sources = project / "content" / "sources"
+    (sources / "kept.yaml").write_text(f"url: {gone}\ntitle: Kept\npublisher: P\npublished: '2024'\n")  # url moved up
+    (sources / "deleted.yaml").unlink()
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError(f"the link checker read a file: {args}")
+
+    import builtins
+    import io
+    import os
+    import pathlib
+
+    from timeline import load, yamltext
+
+    for owner, name in ((builtins, "open"), (io, "open"), (os, "open"), (pathlib.Path, "open"),
+                        (pathlib.Path, "read_bytes"), (pathlib.Path, "read_text"),
+                        (load, "decode_text"), (load, "load_content"), (yamltext, "parse_yaml")):
+        monkeypatch.setattr(owner, name, no_reading)
+    report = [str(p.where) for p in check_links(source_targets(validated.sources), **FAST)]
+    monkeypatch.undo()
+    assert report == ["content/sources/deleted.yaml:6", "content/sources/kept.yaml:5"]
+
+
+def test_a_source_without_recorded_lines_is_reported_at_its_first_line():
     from timeline.model import EventDate, Source
 
-    where = Location("content/sources/vanished.yaml", 1)
-    source = Source("vanished", "https://example.org/", "T", "P", EventDate(2024), where)
-    assert source_targets([source], tmp_path) == [LinkTarget("https://example.org/", source.where, "url")]
+    where = Location("content/sources/made-by-hand.yaml", 1)
+    source = Source("made-by-hand", "https://example.org/", "T", "P", EventDate(2024), where)
+    assert source_targets([source]) == [LinkTarget("https://example.org/", source.where, "url")]
+
+
+def test_the_lines_survive_the_build_cache():
+    """Validated sources are kept in the build cache: what comes back still knows its lines."""
+    import io
+    import pickle
+
+    from timeline.cache import _SafeUnpickler
+    from timeline.model import EventDate, Source
+
+    where = Location("content/sources/cached.yaml", 1)
+    source = Source("cached", "https://example.org/", "T", "P", EventDate(2024), where,
+                    archive_url="https://web.archive.org/x", address_lines=(("url", 3), ("archive_url", 4)))
+    back = _SafeUnpickler(io.BytesIO(pickle.dumps(source))).load()
+    assert back == source and hash(back) == hash(source)
+    assert [t.where.line for t in source_targets([back])] == [3, 4]
 
 
 def test_check_links_from_the_command_line(server, make_project, run):

@@ -27,7 +27,7 @@ from .write import Generation
 # A content file's (size, mtime_ns, ctime_ns, inode): unchanged, the file need not be read again.
 Signature = tuple[int, int, int, int]
 
-FORMAT = 3  # bump when the layout of the stored data changes
+FORMAT = 4  # bump when the layout of the stored data changes
 # A build saves only what changed since the last full save ("the base"), into cache.delta.pickle,
 # until the new or changed entries are more than this share of the base's; then a new base.
 DELTA_SHARE = 0.2

@@ -250,8 +250,7 @@ def run_build(args: argparse.Namespace, paths: Paths) -> int:
         if timeline is not None and args.links:
             from .linkcheck import check_links, source_targets
 
-            problems = sorted(problems + check_links(source_targets(timeline.sources, paths.content.parent)),
-                              key=Problem.sort_key)
+            problems = sorted(problems + check_links(source_targets(timeline.sources)), key=Problem.sort_key)
     else:
         timeline, problems = build_once(paths)
     report(problems)

@@ -30,16 +30,13 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from .fields import url_problem
-from .load import decode_text
 from .model import Location, Problem, Source
-from .yamltext import YMap, parse_yaml
 
-LINK_KEYS = ("url", "archive_url", "original_url")
+LINK_KEYS = Source.ADDRESS_KEYS
 # original_url records where a page *was* published, after it moved: it is expected to be dead or
 # to redirect, so reporting it would only be noise that no edit can fix. Checked only on request.
 DEFAULT_KEYS = ("url", "archive_url")
@@ -301,43 +298,21 @@ _WORDS: dict[str, Callable[[str, LinkResult, str], tuple[str, str]]] = {
 # --- Where the addresses are written ------------------------------------------------------------
 
 
-def key_lines(text: str, path: str = "") -> dict[str, int]:
-    """The 1-based line of every top-level key of a YAML file ({} when it does not parse).
-
-    Read by the same parser as the build, so quoted keys and comments are handled the same way.
-    """
-    value, problems = parse_yaml(text, path)
-    if problems or value is None or not isinstance(value.value, YMap):
-        return {}
-    return dict(value.value.key_lines)
-
-
-def source_targets(sources: Iterable[Source], root: Path, keys: Sequence[str] = DEFAULT_KEYS) -> list[LinkTarget]:
+def source_targets(sources: Iterable[Source], keys: Sequence[str] = DEFAULT_KEYS) -> list[LinkTarget]:
     """The addresses of `sources`, each at the line of its key in its file.
 
-    `root` is the folder the sources' paths are relative to: the parent of the content folder.
-    A file that cannot be read again is reported at its first line rather than not at all.
+    The lines are those validation recorded (Source.address_lines): no file is read again.
     The url of a source marked `url_status: dead` is known to be gone: it is not checked again.
     """
     targets = []
     for source in sources:
-        lines = _file_key_lines(root / source.where.path, source.where.path)
         for key in keys:
             url = getattr(source, key)
-            if key == "url" and getattr(source, "url_status", "live") == "dead":
+            if key == "url" and source.is_dead:
                 continue
             if url:
-                targets.append(LinkTarget(url, Location(source.where.path, lines.get(key, source.where.line)), key))
+                targets.append(LinkTarget(url, Location(source.where.path, source.line_of(key)), key))
     return targets
-
-
-def _file_key_lines(path: Path, name: str) -> dict[str, int]:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return {}
-    text, _ = decode_text(data, name)
-    return key_lines(text, name) if text is not None else {}
 
 
 # --- One request ----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import ClassVar
 
 
 @dataclass(frozen=True, order=True)
@@ -87,6 +88,16 @@ class Source:
     # copy is only called complete when its editor says so).
     snapshot_extent: str = "excerpt"
     digest: str = ""  # of its files: part of the fingerprint of every event that cites it
+    # The line of each address key written in its file, as (key, line) pairs in ADDRESS_KEYS order:
+    # recorded when the file is validated, so that a report about an address (check --links) points
+    # at its line without reading the file again. A key not listed is reported at `where`.
+    address_lines: tuple[tuple[str, int], ...] = ()
+
+    ADDRESS_KEYS: ClassVar[tuple[str, str, str]] = ("url", "archive_url", "original_url")
+
+    def line_of(self, key: str) -> int:
+        """The line where `key` (url, archive_url, original_url) is written: `where.line` if unknown."""
+        return dict(self.address_lines).get(key, self.where.line)
 
     @property
     def is_dead(self) -> bool:

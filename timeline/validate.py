@@ -131,6 +131,8 @@ def _source(raw: RawSource, policy: Policy, problems: list[Problem]) -> Source |
         snapshot=raw.snapshot,
         snapshot_extent=fields.choice("snapshot", SNAPSHOT_EXTENTS) or "excerpt",
         digest=raw.digest,
+        # Where each address is written, for check --links: it never reads the file again.
+        address_lines=tuple((key, line) for key in Source.ADDRESS_KEYS if (line := fields.map.key_lines.get(key))),
     )
     if "snapshot" in fields.map.items and raw.snapshot is None:
         fields.problem(fields.line("snapshot"), f"'snapshot' is given but there is no stored copy content/sources/{source_id}.txt",
