@@ -28,6 +28,7 @@
 
   let engine = null; // a promise of the Pagefind module, made on first use
   let topicPages = null; // a promise of pagefind/topics.json: each topic's pages, by Pagefind's id
+  let dateOrder = null; // a promise of pagefind/order.json: every page's id, oldest first
   let current = null; // {results, shown}: the search on screen and how many of its results are shown
   let ticket = 0; // numbers the searches: an answer to an older one is dropped
   let typingTimer = 0;
@@ -72,10 +73,16 @@
 
   // ---- Pagefind ----
 
+  // The index is in shards (timeline/search.py), listed in pagefind/shards.json: the first is
+  // loaded and the others merged into it, so one search runs over every page.
   function pagefind() {
     if (!engine) {
-      engine = import(new URL("pagefind/pagefind.js", root).href).then(async (module) => {
+      engine = fetch(new URL("pagefind/shards.json", root).href).then(async (response) => {
+        if (!response.ok) throw new Error(`shards.json: ${response.status}`);
+        const shards = (await response.json()).shards.map((name) => new URL(`pagefind/${name}/`, root));
+        const module = await import(new URL("pagefind.js", shards[0]).href);
         await module.options({ baseUrl: root.pathname });
+        await Promise.all(shards.slice(1).map((shard) => module.mergeIndex(shard.pathname)));
         return module;
       });
       engine.catch(() => { engine = null; }); // a later search tries again
@@ -94,6 +101,17 @@
       topicPages.catch(() => { topicPages = null; });
     }
     return topicPages;
+  }
+
+  function order() {
+    if (!dateOrder) {
+      dateOrder = fetch(new URL("pagefind/order.json", root).href).then((response) => {
+        if (!response.ok) throw new Error(`order.json: ${response.status}`);
+        return response.json();
+      });
+      dateOrder.catch(() => { dateOrder = null; });
+    }
+    return dateOrder;
   }
 
   // ---- Showing results ----
@@ -215,6 +233,11 @@
         ? await module.search(wanted.q)
         : await module.search(null, { sort: { date: "asc" } });
       let results = found.results;
+      if (!wanted.q) {
+        // Each shard's results come sorted by date, but merged they are sorted by score.
+        const place = new Map((await order()).map((id, index) => [id, index]));
+        results = results.slice().sort((a, b) => place.get(a.id) - place.get(b.id));
+      }
       if (wanted.topic) {
         const pages = new Set((await topics())[wanted.topic] || []);
         results = results.filter((result) => pages.has(result.id));

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import random
 import shutil
@@ -10,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import PROJECT, SITE_YAML, tree
 
-from timeline import processes, render
+from timeline import processes, render, search
 from timeline.cli import main
 
 SOURCE = "url: https://example.org/{n}\ntitle: Source {n}\npublisher: Publisher {n}\npublished: '2024-0{m}-01'\n"
@@ -41,11 +43,16 @@ def project(tmp_path):
     return tmp_path
 
 
-def build(project: Path, out: str, *extra: str) -> dict[str, bytes]:
+def build_site(project: Path, out: str, *extra: str, search: bool = False) -> dict[str, bytes]:
     args = ["--content", str(project / "content"), "--templates", str(project / "templates"),
-            "--static", str(project / "static"), "--out", str(project / out), "--no-search", *extra]
+            "--static", str(project / "static"), "--out", str(project / out), *extra]
+    if not search:
+        args.append("--no-search")
     assert main(args) == 0
     return tree(project / out)
+
+
+build = build_site
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -123,18 +130,56 @@ def age(project: Path) -> None:
 OLD_NS = 1_600_000_000 * 10**9
 
 
-@pytest.mark.parametrize("parallel, aged, paged", [
-    (False, False, False), *(pytest.param(*case, marks=pytest.mark.slow) for case in  # the fast tier runs the first
-                             [(True, False, False), (False, True, False), (False, False, True), (True, True, True)])],
-    ids=["one-process", "worker-processes", "aged-files", "pages-per-year", "all-three"])
-def test_after_every_kind_of_change_incremental_equals_clean(project, monkeypatch, parallel, aged, paged):
+def test_one_edited_event_indexes_one_shard_again(project, monkeypatch):
+    """The other shards of the search index are the stored ones, and the site equals a clean build."""
+    monkeypatch.setattr(search, "SHARD_PAGES", 4)
+    indexed: list[str] = []
+    start = search._start
+    monkeypatch.setattr(search, "_start", lambda binary, site, key, pages: indexed.append(key) or start(binary, site, key, pages))
+    build_site(project, "incremental", search=True)
+    shards = json.loads((project / "incremental" / "pagefind" / "shards.json").read_text())["shards"]
+    assert len(indexed) == len(shards) == 5
+    indexed.clear()
+    edit(sorted((project / "content" / "events").glob("*.md"))[3], "Paragraph 1", "Paragraph one, edited,")
+    incremental = build_site(project, "incremental", search=True)
+    after = json.loads((project / "incremental" / "pagefind" / "shards.json").read_text())["shards"]
+    assert len(indexed) == 1 and [a == b for a, b in zip(shards, after, strict=True)].count(False) == 1
+    assert indexed == [key for key in after if key not in shards]
+    assert incremental == build_site(project, "clean", "--no-cache", search=True)
+    assert sorted(p.name for p in (project / ".timeline-cache" / "search").iterdir()) == sorted(after)
+
+
+def test_the_shard_store_deletes_only_the_shards_it_made(project, monkeypatch):
+    monkeypatch.setattr(search, "SHARD_PAGES", 4)
+    store = project / ".timeline-cache" / "search"
+    build_site(project, "_site", search=True)
+    mine = sorted(p.name for p in store.iterdir())
+    (store / "notes.txt").write_text("an editor's file")
+    (store / "abc").mkdir()
+    (store / (".partial-" + "0" * 20)).mkdir()  # left by a build killed while storing a shard
+    edit(min((project / "content" / "events").glob("*.md")), "Paragraph 1", "Paragraph one, edited,")
+    build_site(project, "_site", search=True)
+    left = sorted(p.name for p in store.iterdir())
+    assert "notes.txt" in left and "abc" in left and ".partial-" + "0" * 20 not in left
+    assert len(set(mine) - set(left)) == 1  # the edited event's old shard
+
+
+@pytest.mark.parametrize("parallel, aged, paged, searched", [
+    (False, False, False, False), *(pytest.param(*case, marks=pytest.mark.slow) for case in  # the fast tier runs the first
+                                    [(True, False, False, False), (False, True, False, False),
+                                     (False, False, True, False), (True, True, True, False), (False, False, False, True)])],
+    ids=["one-process", "worker-processes", "aged-files", "pages-per-year", "all-three", "with-search-index"])
+def test_after_every_kind_of_change_incremental_equals_clean(project, monkeypatch, parallel, aged, paged, searched):
     """`aged`: content files look old, so the cache trusts their metadata and skips reading them.
-    `paged`: a timeline long enough for pages per year, whose list pages are kept when unchanged."""
+    `paged`: a timeline long enough for pages per year, whose list pages are kept when unchanged.
+    `searched`: with the search index, in shards of 4 pages, reused from the cache while unchanged."""
     monkeypatch.setattr(processes, "PARALLEL_FROM", 1 if parallel else 10**9)
+    monkeypatch.setattr(search, "SHARD_PAGES", 4)
     if paged:
         monkeypatch.setattr(render, "LIST_LIMIT", 6)
     if aged:
         age(project)
+    build = functools.partial(build_site, search=searched)
     incremental = build(project, "incremental")
     assert incremental == build(project, "clean", "--no-cache")
     steps = operations(project)

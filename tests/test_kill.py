@@ -79,8 +79,9 @@ written = [{files_in_new_site}]  # how many files the new site has (a few of the
 def in_staging(path, *args, **kwargs):
     return ".new-" in str(path)
 
-def by_rmtree(*args, **kwargs):
-    return kwargs.get("dir_fd") is not None
+def by_rmtree(*args, **kwargs):  # removing the old site, not old search shards in the build cache
+    fd = kwargs.get("dir_fd")
+    return fd is not None and ".timeline-cache" not in os.readlink(f"/proc/self/fd/{{fd}}")
 
 def pagefind(*args, **kwargs):
     return "pagefind" in str(args[0] if args else kwargs.get("args"))
@@ -126,8 +127,8 @@ POINTS = [
 ]
 if "index_for_search" in vars(timeline.cli):  # the Pagefind index, written into the staging folder
     POINTS[10:10] = [
-        ("write:before-search-index", "on_call(subprocess, 'run', 1, when=pagefind)", False, True, "old"),
-        ("write:during-search-index", "on_call(subprocess, 'run', 1, when=pagefind, action=kill_soon)",
+        ("write:before-search-index", "on_call(subprocess, 'Popen', 1, when=pagefind)", False, True, "old"),
+        ("write:during-search-index", "on_call(subprocess, 'Popen', 1, when=pagefind, action=kill_soon)",
          False, True, "old"),
     ]
 OUTCOMES: dict[str, str] = {}
@@ -180,13 +181,16 @@ CACHE = ".timeline-cache"  # the build cache, beside the output folder
 
 
 def leftovers(project: Path) -> list[str]:
-    """What a build left beside the output, other than the output, the build cache's own file and
-    the one spare site (the previous site, kept for the next build to update)."""
+    """What a build left beside the output, other than the output, the build cache's own file, its
+    store of search shards and the one spare site (the previous site, kept for the next build to update)."""
     spares = [p.name for p in project.iterdir() if p.name.startswith("._site.spare-")]
     assert len(spares) <= 1, spares
     found = sorted(p.name for p in project.iterdir() if p.name not in ("content", "_site", CACHE, *spares))
     if (project / CACHE).is_dir():
-        found += sorted(f"{CACHE}/{p.name}" for p in (project / CACHE).iterdir() if p.name != "cache.pickle")
+        found += sorted(f"{CACHE}/{p.name}" for p in (project / CACHE).iterdir() if p.name not in ("cache.pickle", "search"))
+    if (project / CACHE / "search").is_dir():  # the search index's shards, each complete or named .partial-
+        found += sorted(f"{CACHE}/search/{p.name}" for p in (project / CACHE / "search").iterdir()
+                        if p.name.startswith("."))
     return found
 
 
@@ -405,7 +409,7 @@ def test_a_killed_builds_workers_die_with_it(big_site, tmp_path, started):
 @linux_only
 def test_a_killed_builds_search_indexer_dies_with_it(big_site, tmp_path, started):
     def the_indexer(build: int, children: dict[int, int]) -> list[int]:
-        return [pid for pid in children if _comm(pid) == "pagefind"]  # after `python -m pagefind` execs the binary
+        return [pid for pid in children if _comm(pid) == "pagefind"]  # Pagefind's own binary
 
     # Kept stopped: seen after its exec, the indexer has asked; left to run, it would end by itself
     # within the 5 s here (a few hundred pages), not in the minutes it takes at scale.

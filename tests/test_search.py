@@ -13,6 +13,7 @@ import gzip
 import html
 import json
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -33,6 +34,7 @@ from conftest import (
 )
 from playwright.sync_api import Page, expect
 
+from timeline import search
 from timeline.search import SearchIndexError, write_topic_index
 
 GENERATED = 300  # more than one page of results for a common word, and year pages
@@ -74,6 +76,22 @@ def generated_site(tmp_path_factory) -> Path:
 def generated_url(generated_site, tmp_path_factory) -> Iterator[str]:
     """The generated site over HTTP, at the path of its base_url (as conftest serves the real one)."""
     with serving(generated_site, tmp_path_factory) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def whole_index_url(generated_site, tmp_path_factory) -> Iterator[str]:
+    """The generated site again, its search index made as one bundle instead of shards."""
+    folder = tmp_path_factory.mktemp("search-whole") / "_site"
+    shutil.copytree(generated_site, folder, symlinks=True)
+    shutil.rmtree(folder / "pagefind")
+    pages, search.SHARD_PAGES = search.SHARD_PAGES, 10**9
+    try:
+        search.index_for_search(folder)
+    finally:
+        search.SHARD_PAGES = pages
+    assert len(json.loads((folder / "pagefind" / "shards.json").read_text())["shards"]) == 1
+    with serving(folder, tmp_path_factory) as url:
         yield url
 
 
@@ -207,11 +225,25 @@ def shown_count(page: Page, expected_text: str = "") -> int:
     return count
 
 
+# The index as search.js loads it, written again here so that a test does not trust search.js:
+# the first shard listed in pagefind/shards.json, with every other one merged into it.
+LOAD_INDEX = """const loadIndex = async (root) => {
+    const shards = (await (await fetch(new URL("pagefind/shards.json", root))).json()).shards;
+    const module = await import(new URL(`pagefind/${shards[0]}/pagefind.js`, root).href);
+    // An instance of its own: the module's default one is search.js's, with its shards merged.
+    const pagefind = module.createInstance({basePath: new URL(`pagefind/${shards[0]}/`, root).pathname,
+                                            baseUrl: new URL(root).pathname});
+    for (const shard of shards.slice(1)) await pagefind.mergeIndex(new URL(`pagefind/${shard}/`, root).pathname);
+    return pagefind;
+};
+"""
+
+
 def pagefind_count(page: Page, term: str | None, topic: str = "") -> int:
     """Pagefind's own count, asked in the page through the same module search.js uses; with a
     topic, the results whose own page data names it (not search.js's topics.json)."""
-    return page.evaluate("""async ([term, topic]) => {
-        const pagefind = await import(new URL("../pagefind/pagefind.js", location.href).href);
+    return page.evaluate("""async ([term, topic]) => {""" + LOAD_INDEX + """
+        const pagefind = await loadIndex(new URL("../", location.href));
         const results = (await pagefind.search(term, term ? {} : {sort: {date: "asc"}})).results;
         if (!topic) return results.length;
         const data = await Promise.all(results.map((r) => r.data()));
@@ -388,9 +420,38 @@ def test_a_publisher_named_only_in_sources_is_in_no_excerpt_on_the_real_site(bas
     assert errors == []
 
 
+def test_a_sharded_index_finds_what_a_whole_index_finds(generated_site, generated_url, whole_index_url, new_page):
+    """The same pages, with the same excerpts, for words common and rare, a phrase and a topic."""
+    shards = json.loads((generated_site / "pagefind" / "shards.json").read_text())["shards"]
+    assert len(shards) > 1, "the generated site is meant to have its index in shards"
+    word = common_word(generated_site)
+    topic = narrowing_topic(generated_site, word)
+    queries = [word, "quokka", "budget", "harbour rail", '"the closure of"', "zzzznothing", None]
+    found = {}
+    for url in (generated_url, whole_index_url):
+        page = new_page()
+        page.goto(url + "search/")
+        found[url] = page.evaluate("""async ([queries, topic]) => {""" + LOAD_INDEX + """
+            const pagefind = await loadIndex(new URL("../", location.href));
+            const answers = [];
+            for (const term of queries) {
+                const results = (await pagefind.search(term)).results;
+                const data = await Promise.all(results.map((r) => r.data()));
+                answers.push(data.map((d) => [d.url, d.excerpt, (d.meta.topics || "").split(" ").includes(topic)])
+                                 .sort());
+            }
+            return answers;
+        }""", [queries, topic])
+    sharded, whole = found[generated_url], found[whole_index_url]
+    for query, in_shards, in_whole in zip(queries, sharded, whole, strict=True):
+        assert in_shards == in_whole, query
+    assert len(sharded[0]) > PAGE_SIZE and len(sharded[1]) == 1 and sharded[-2] == []
+    assert len(sharded[-1]) == len(event_pages(generated_site))  # no words: every page
+
+
 def test_without_the_index_the_page_says_search_is_not_available(base_url, new_page):
     page = new_page()
-    page.route("**/pagefind/pagefind.js", lambda route: route.fulfill(status=404, body="not here"))
+    page.route("**/pagefind/shards.json", lambda route: route.fulfill(status=404, body="not here"))
     page.goto(base_url + "search/?q=anything")
     expect(page.get_by_role("status")).to_contain_text("Search is not available in this preview or build")
     expect(page.locator("#search-fallback").get_by_role("link", name="on the timeline")).to_be_visible()
@@ -432,6 +493,7 @@ def test_the_topic_index_lists_each_topics_pages_and_refuses_a_fragment_it_canno
         (fragments / f"{name}.pf_fragment").write_bytes(gzip.compress(b"pagefind_dcd" + body))
     write_topic_index(tmp_path)
     assert json.loads((tmp_path / "topics.json").read_text()) == {"alpha": ["en_a", "en_b"], "beta": ["en_b"]}
+    assert json.loads((tmp_path / "dates.json").read_text()) == {"en_a": "", "en_b": "", "en_c": ""}
     (fragments / "en_d.pf_fragment").write_bytes(gzip.compress(b'{"url": "/x/"}'))
     with pytest.raises(SearchIndexError, match="cannot read: en_d.pf_fragment"):
         write_topic_index(tmp_path)

@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import jinja2
@@ -121,7 +122,9 @@ def render_and_write(timeline: Timeline, paths: Paths, cache: BuildCache, in_pla
                 say(f"writing {len(files)} more files" + (" and indexing the pages for search" if paths.search else ""))
             for relative, data in files.items():
                 writer.put(relative, data)
-            kept = writer.finish(finalize=index_for_search if paths.search else None)
+            # Shards of the search index are kept beside the cache, to be reused while unchanged.
+            store = cache.folder / "search" if cache.folder is not None else None
+            kept = writer.finish(finalize=partial(index_for_search, store=store) if paths.search else None)
             written = frozenset(writer.written)
     except SearchIndexError as error:
         return [Problem(Location("build.py"), str(error), "install the dependencies again: pip install -e .")]

@@ -1,51 +1,231 @@
-"""The static search index: Pagefind, run over the finished site before it is swapped in."""
+"""The static search index: Pagefind, run over the finished site before it is swapped in.
+
+The event pages are split into shards by a hash of their slug, and each shard is its own Pagefind
+bundle (pagefind/<key>/), named after a digest of its pages' bytes. The browser loads the first and
+merges the others into it (Pagefind's mergeIndex), so a search still runs over every page. Why:
+- an edit changes one page, so one shard is indexed again and the others are reused from the
+  store (the build cache's search/ folder) — a rebuild indexes a few hundred pages, not all;
+- two shards are indexed at a time, one per core (one Pagefind run uses little more than one);
+- an indexer holds one shard in memory, not the whole site.
+A shard is reused only under the name its pages' bytes give it, so it cannot be stale.
+"""
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from functools import partial
+from importlib import metadata
 from pathlib import Path
 
 from .processes import die_with_parent
+
+# Bump when anything below changes what a shard holds (the options, the files kept).
+FORMAT = "1"
+SHARD_PAGES = 250  # about this many pages per shard: one costs about 0.2 s to index
+MAX_SHARDS = 32  # the browser fetches a little of each shard on every search
+# Pagefind writes its user interfaces too: search.js is this site's own, so they are left out.
+_NOT_KEPT = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
+             "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
+_SLUG = re.compile(r"[a-z0-9-]+\Z")
 
 
 class SearchIndexError(Exception):
     pass
 
 
-def index_for_search(site_dir: Path) -> None:
-    """Write site_dir/pagefind/: only pages marked data-pagefind-body (the event pages) are indexed.
+def shard_count(pages: int) -> int:
+    return max(1, min(MAX_SHARDS, -(-pages // SHARD_PAGES)))
 
-    The indexer is killed if the build dies (on Linux; see processes.die_with_parent): otherwise a
-    killed build's indexer would go on for minutes at scale, over a folder nobody will use. The
-    build has no other thread at this point, so running Python between fork and exec is safe.
+
+def shard_of(slug: str, shards: int) -> int:
+    """Stable across builds: an edited event stays in its shard."""
+    return int.from_bytes(hashlib.blake2b(slug.encode("utf-8"), digest_size=8).digest(), "big") % shards
+
+
+def index_for_search(site_dir: Path, store: Path | None = None) -> None:
+    """Write site_dir/pagefind/: the shards, shards.json (their order) and topics.json.
+
+    Only the event pages are indexed (their article is marked data-pagefind-body). With `store`,
+    each shard indexed is kept there, and a shard whose pages are unchanged is taken from it.
+    The indexers are killed if the build dies (on Linux; see processes.die_with_parent).
     """
+    pages = sorted(site_dir.glob("events/*/index.html"))
+    count = shard_count(len(pages))
+    groups: list[list[Path]] = [[] for _ in range(count)]
+    for page in pages:
+        groups[shard_of(page.parent.name, count)].append(page)
+    version = _pagefind_version()
+    keys = [_shard_key(version, number, count, group) for number, group in enumerate(groups)]
+    index_dir = site_dir / "pagefind"
+    index_dir.mkdir(exist_ok=True)
+    stored = {key for key in keys if store is not None and (store / key).is_dir()}
+    missing = [(key, group) for key, group in zip(keys, groups, strict=True) if key not in stored]
+    _index_shards(site_dir, missing)
+    for key in keys:
+        if key in stored:
+            _link_tree(store / key, index_dir / key)  # type: ignore[operator]  # stored implies a store
+        else:
+            _tidy(index_dir / key)
+            if store is not None:
+                _keep(index_dir / key, store, key)
+    if store is not None:
+        _forget_others(store, set(keys))
+    (index_dir / "shards.json").write_text(json.dumps({"shards": keys}) + "\n", encoding="utf-8")
+    _merge_topics(index_dir, keys)
+
+
+def _pagefind_version() -> str:
     try:
-        result = subprocess.run(
-            # Only the event pages carry data-pagefind-body: reading the others (the lists, with
-            # thousands of cards at scale) would be a tenth of the indexing time for nothing.
-            [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", "pagefind",
-             "--glob", "events/*/index.html", "--quiet"],
-            check=False, capture_output=True, text=True, timeout=600,
-            preexec_fn=partial(die_with_parent, os.getpid()),  # see the docstring
-        )
+        return metadata.version("pagefind_bin")
+    except metadata.PackageNotFoundError:
+        return metadata.version("pagefind")
+
+
+def _shard_key(version: str, number: int, count: int, pages: list[Path]) -> str:
+    h = hashlib.blake2b(digest_size=10)
+    for part in (FORMAT, version, f"{number}/{count}"):
+        h.update(part.encode() + b"\0")
+    for page in pages:
+        data = page.read_bytes()
+        h.update(page.parent.name.encode() + b"\0" + len(data).to_bytes(8, "little") + data)
+    return h.hexdigest()
+
+
+def _binary() -> list[str]:
+    """Pagefind's own executable (pip's pagefind_bin), or pip's wrapper when it is not found:
+    the wrapper is a Python process started for each shard (about 50 ms each)."""
+    try:
+        import pagefind_bin  # type: ignore[import-untyped]  # ships no types
+
+        found = pagefind_bin.get_executable()
+    except (ImportError, OSError):
+        found = None
+    return [str(found)] if found else [sys.executable, "-m", "pagefind"]
+
+
+def _index_shards(site_dir: Path, shards: list[tuple[str, list[Path]]]) -> None:
+    """Pagefind over each shard's pages, two shards at a time."""
+    if not shards:
+        return
+    binary = _binary()
+    running: list[tuple[str, subprocess.Popen[bytes]]] = []
+    failure = None
+    todo = iter(shards)
+    parallel = max(1, min(2, os.cpu_count() or 1))
+    try:
+        for key, group in _take(todo, parallel):
+            running.append((key, _start(binary, site_dir, key, group)))
+        while running:
+            key, process = running.pop(0)
+            _, errors = process.communicate(timeout=600)
+            if process.returncode != 0 and failure is None:
+                detail = errors.decode("utf-8", "replace").strip().splitlines()
+                failure = "Pagefind failed: " + (detail[-1] if detail else f"exit status {process.returncode}")
+            if failure is None:
+                for next_key, next_group in _take(todo, 1):
+                    running.append((next_key, _start(binary, site_dir, next_key, next_group)))
     except (OSError, subprocess.TimeoutExpired) as error:
-        raise SearchIndexError(f"Pagefind could not run: {error}") from error
-    if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()
-        raise SearchIndexError("Pagefind failed: " + (detail[-1] if detail else f"exit status {result.returncode}"))
-    write_topic_index(site_dir / "pagefind")
+        failure = f"Pagefind could not run: {error}"
+    finally:
+        for _, process in running:
+            process.kill()
+            process.wait()
+    if failure is not None:
+        raise SearchIndexError(failure)
+
+
+def _take(items: Iterator[tuple[str, list[Path]]], count: int) -> list[tuple[str, list[Path]]]:
+    taken = []
+    for item in items:
+        taken.append(item)
+        if len(taken) == count:
+            break
+    return taken
+
+
+def _start(binary: list[str], site_dir: Path, key: str, pages: list[Path]) -> subprocess.Popen[bytes]:
+    """Pagefind over one shard: its pages named in a glob, {slug,slug,…} (slugs are [a-z0-9-])."""
+    slugs = [page.parent.name for page in pages]
+    if not all(_SLUG.match(slug) for slug in slugs):
+        raise SearchIndexError(f"an event folder name is not a slug: {next(s for s in slugs if not _SLUG.match(s))}")
+    return subprocess.Popen(
+        [*binary, "--site", str(site_dir), "--glob", "events/{" + ",".join(slugs) + "}/index.html",
+         "--output-path", str(site_dir / "pagefind" / key), "--quiet"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        # The build has no other thread here, so running Python between fork and exec is safe.
+        preexec_fn=partial(die_with_parent, os.getpid()),  # noqa: PLW1509 — see the comment above
+    )
+
+
+def _tidy(shard: Path) -> None:
+    for name in _NOT_KEPT:
+        (shard / name).unlink(missing_ok=True)
+    write_topic_index(shard)
+
+
+def _keep(shard: Path, store: Path, key: str) -> None:
+    """Link a new shard into the store, under its key only once it is complete: a build killed
+    meanwhile leaves a .partial- folder, never a shard with files missing."""
+    store.mkdir(parents=True, exist_ok=True)
+    unfinished = store / f".partial-{key}"
+    shutil.rmtree(unfinished, ignore_errors=True)
+    _link_tree(shard, unfinished)
+    os.replace(unfinished, store / key)
+
+
+_STORED = re.compile(r"(?:\.partial-)?[0-9a-f]{20}\Z")  # the names this module gives, and only those
+
+
+def _forget_others(store: Path, keys: set[str]) -> None:
+    """The store keeps the shards of the last build only, so it never outgrows the site; it
+    deletes nothing it did not name."""
+    for entry in store.iterdir() if store.is_dir() else ():
+        if entry.name not in keys and _STORED.match(entry.name):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """A copy of a folder made of hard links (copies across file systems). Nobody writes into
+    these files: the writer and Pagefind only ever make new ones."""
+    for folder, _, names in os.walk(source):
+        relative = os.path.relpath(folder, source)
+        destination = target / relative if relative != "." else target
+        destination.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            try:
+                os.link(os.path.join(folder, name), destination / name)
+            except OSError:
+                shutil.copy2(os.path.join(folder, name), destination / name)
+
+
+def _merge_topics(index_dir: Path, keys: list[str]) -> None:
+    """pagefind/topics.json, every shard's in one, and pagefind/order.json, every page's id by
+    date: a merged search sorts by score, so search.js puts a date-ordered list back in order."""
+    merged: dict[str, list[str]] = {}
+    dates: dict[str, str] = {}
+    for key in keys:
+        for topic, ids in json.loads((index_dir / key / "topics.json").read_text(encoding="utf-8")).items():
+            merged.setdefault(topic, []).extend(ids)
+        dates.update(json.loads((index_dir / key / "dates.json").read_text(encoding="utf-8")))
+    text = json.dumps({t: sorted(ids) for t, ids in sorted(merged.items())}, separators=(",", ":"))
+    (index_dir / "topics.json").write_text(text + "\n", encoding="utf-8")
+    order = sorted(dates, key=lambda page: (dates[page], page))
+    (index_dir / "order.json").write_text(json.dumps(order, separators=(",", ":")) + "\n", encoding="utf-8")
 
 
 _FRAGMENT_SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before the JSON of each page's fragment
 
 
 def write_topic_index(index_dir: Path) -> None:
-    """index_dir/topics.json: {topic: [Pagefind's id of each page on it]}, for search.js.
+    """index_dir/topics.json: {topic: [Pagefind's id of each page on it]}, and dates.json: {id: date}.
 
     Pagefind's own filters would do this, but they make its index differ from one build of the
     same site to the next (its filter files are written in hash-map order), and builds here are
@@ -53,12 +233,16 @@ def write_topic_index(index_dir: Path) -> None:
     makes from the page's content; the topics come from the page's `topics` metadata.
     """
     topics: dict[str, list[str]] = {}
+    dates: dict[str, str] = {}
     for fragment in sorted((index_dir / "fragment").glob("*.pf_fragment")):
         data = gzip.decompress(fragment.read_bytes())
         if not data.startswith(_FRAGMENT_SIGNATURE):
             raise SearchIndexError(f"Pagefind wrote a page fragment this build cannot read: {fragment.name}")
         meta = json.loads(data[len(_FRAGMENT_SIGNATURE):]).get("meta", {})
+        page = fragment.name.removesuffix(".pf_fragment")
         for topic in meta.get("topics", "").split():
-            topics.setdefault(topic, []).append(fragment.name.removesuffix(".pf_fragment"))
+            topics.setdefault(topic, []).append(page)
+        dates[page] = meta.get("date", "")
     text = json.dumps(dict(sorted(topics.items())), separators=(",", ":"))
     (index_dir / "topics.json").write_text(text + "\n", encoding="utf-8")
+    (index_dir / "dates.json").write_text(json.dumps(dates, sort_keys=True) + "\n", encoding="utf-8")
