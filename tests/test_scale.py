@@ -23,7 +23,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 from conftest import PROJECT, site_base_url, tree
 
-from timeline import render
+from timeline import processes, render
 from timeline.cli import main
 from timeline.load import load_content
 from timeline.validate import validate
@@ -412,3 +412,31 @@ def test_an_incremental_build_equals_a_clean_one_after_events_move(small_site, t
     assert sorted(places) == sorted(e.slug for e in timeline.events)
     for slug, folder in places.items():
         assert slug in pages[folder + "index.html"].ids, (slug, folder)
+
+
+def test_events_checked_in_worker_processes_give_what_one_process_gives(tmp_path, monkeypatch):
+    """A long timeline is checked in worker processes: the same events, citing the very Source
+    objects the parent validated, and the same problems at the same lines, errors included."""
+    made = subprocess.run([sys.executable, str(PROJECT / "bench" / "generate.py"), "300", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert made.returncode == 0, made.stderr
+    content = tmp_path / "content"
+
+    def checked(parallel: bool):
+        monkeypatch.setattr(processes, "PARALLEL_FROM", 1 if parallel else 10**9)
+        return validate(load_content(content, None))
+
+    (timeline, problems), (one_timeline, one_problems) = checked(True), checked(False)
+    assert timeline is not None and timeline == one_timeline and problems == one_problems
+    by_id = {source.id: source for source in timeline.sources}
+    assert all(c.source is by_id[c.source.id] for e in timeline.events for c in e.citations)
+
+    events = sorted((content / "events").glob("*.md"))
+    for number, path in enumerate(events[::40]):  # an error of each kind, here and there
+        text = path.read_text(encoding="utf-8")
+        broken = (text.replace("date: '", "date: '9", 1), text.replace("[^", "[^nowhere-", 1),
+                  text.replace("title: ", "titel: ", 1), text.replace("\n---\n", "\n---\nNo source here.\n\n", 1))
+        path.write_text(broken[number % len(broken)], encoding="utf-8")
+    (none, problems), (one_none, one_problems) = checked(True), checked(False)
+    assert none is None and one_none is None and problems == one_problems
+    assert {p.where.path for p in problems if p.is_error} >= {f"content/events/{p.name}" for p in events[::40]}

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import io
+import pickle
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
+from typing import cast
 
 from .cache import BuildCache, digest
 from .fields import SLUG, Fields, did_you_mean, slugify
@@ -24,6 +27,7 @@ from .model import (
     Source,
     Timeline,
 )
+from .processes import fork_map, shared
 from .quotes import closest_passage, is_quoted_in
 from .scaffold import check_placeholder
 from .siteyaml import check_every_topic_used, read_site
@@ -72,12 +76,16 @@ def validate(raw: RawContent, drafts: bool = False, memo: BuildCache | None = No
     broken |= {PurePosixPath(p.where.path).stem for p in raw.problems if p.where.path.endswith(".yaml")}
     events = []
     clean_events = []  # validated now without a single problem: remembered if the whole build is clean
+    checked = _check_events([r for r in raw.events if not r.reuse], (sources, broken, policy, topics))
     for raw_event in raw.events:
-        before = len(problems)
-        event = raw_event.reuse or _event(raw_event, sources, broken, policy, topics, problems)
+        if raw_event.reuse:
+            events.append(raw_event.reuse)
+            continue
+        event, found = next(checked)
+        problems.extend(found)
         if event:
             events.append(event)
-            if len(problems) == before and not raw_event.reuse:
+            if not found:
                 clean_events.append((raw_event.digest, event))
     _check_unique_slugs(events, problems)
     if not any(p.is_error for p in problems):  # otherwise an unparsed event may be the one citing it
@@ -211,6 +219,48 @@ def _event(raw: RawEvent, sources: dict[str, Source], broken: set[str], policy: 
         converted=converted,
         fingerprint=digest(raw.digest, *(c.source.digest for c in citations)),
     )
+
+
+Checking = tuple[dict[str, Source], set[str], Policy, frozenset[str] | None]
+Shared = tuple[list[RawEvent], Checking]  # what workers inherit by fork: only positions are sent
+Checked = list[tuple[int, Event | None, list[Problem]]]  # (position, the event or None, its problems)
+
+
+def _check_events(raws: list[RawEvent], checking: Checking) -> Iterator[tuple[Event | None, list[Problem]]]:
+    """Each event checked, with its problems, in the order given: in worker processes when there
+    are many (each event is checked on its own, and reading its statements is most of a cold
+    build's checking)."""
+    sources = checking[0]
+    done: dict[int, tuple[Event | None, list[Problem]]] = {}
+    for chunk in fork_map(_check_chunk, list(range(len(raws))), (raws, checking)):
+        for position, event, found in _from_worker(chunk, sources) if isinstance(chunk, bytes) else chunk:
+            done[position] = (event, found)
+    return (done[position] for position in range(len(raws)))
+
+
+def _check_chunk(positions: list[int], forked: bool) -> bytes | Checked:
+    raws, (sources, broken, policy, topics) = cast(Shared, shared())
+    done: Checked = []
+    for position in positions:
+        found: list[Problem] = []
+        done.append((position, _event(raws[position], sources, broken, policy, topics, found), found))
+    return _for_parent(done) if forked else done
+
+
+def _for_parent(done: Checked) -> bytes:
+    """A worker's events, pickled with each Source as its id: the parent has every Source already,
+    and sending the stored copies back with each event would cost more than checking it."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.persistent_id = lambda value: value.id if type(value) is Source else None  # type: ignore[method-assign]
+    pickler.dump(done)
+    return buffer.getvalue()
+
+
+def _from_worker(data: bytes, sources: dict[str, Source]) -> Checked:
+    unpickler = pickle.Unpickler(io.BytesIO(data))
+    unpickler.persistent_load = sources.__getitem__  # type: ignore[method-assign]
+    return cast(Checked, unpickler.load())
 
 
 def _slug_from_name(where: Location, date: EventDate | None, fields: Fields) -> str:
