@@ -89,8 +89,7 @@ def test_the_spare_site_is_updated_in_place_and_never_written_through_a_link(tmp
     Its unchanged pages are hard links shared with the live site: a changed page must get a new
     file, or writing it would change the live site before the swap.
     """
-    from timeline.cache import OutputRecord
-    from timeline.write import Generation, Unchanged
+    from timeline.outputs import Generation, OutputRecord, Unchanged
 
     out = tmp_path / "_site"
     write_site({"a.html": b"a1", "b.html": b"b1", "gone.html": b"g"}, out)
@@ -111,7 +110,7 @@ def test_the_spare_site_is_updated_in_place_and_never_written_through_a_link(tmp
 
 
 def test_a_spare_that_does_not_match_its_record_is_not_used(tmp_path):
-    from timeline.write import Generation
+    from timeline.outputs import Generation
 
     out = tmp_path / "_site"
     write_site({"a.html": b"a1"}, out)
@@ -124,7 +123,7 @@ def test_a_spare_that_does_not_match_its_record_is_not_used(tmp_path):
 
 def test_a_tampered_spare_cannot_lead_the_writes_elsewhere(tmp_path):
     """A symbolic link or a file put in the spare where a folder belongs is removed, not followed."""
-    from timeline.write import Generation
+    from timeline.outputs import Generation
 
     out = tmp_path / "_site"
     write_site({"events/a/index.html": b"a1", "b/index.html": b"b1", "gone/index.html": b"g"}, out)

@@ -11,7 +11,6 @@ Entries not used by a build are dropped when it is saved, so the cache never out
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import pickle
 import secrets
@@ -22,12 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .write import Generation
+from .outputs import Generation, OutputRecord, Reuse, Unchanged
 
 # A content file's (size, mtime_ns, ctime_ns, inode): unchanged, the file need not be read again.
 Signature = tuple[int, int, int, int]
 
-FORMAT = 4  # bump when the layout of the stored data changes
+FORMAT = 5  # bump when the layout of the stored data changes
 # A build saves only what changed since the last full save ("the base"), into cache.delta.pickle,
 # until the new or changed entries are more than this share of the base's; then a new base.
 DELTA_SHARE = 0.2
@@ -38,31 +37,11 @@ IN_MEMORY_ONLY = {"html"}  # kinds of memo entries never written to disk
 RACY_NS = 2_000_000_000
 
 
-def digest(*parts: bytes | str) -> str:
-    """A short, collision-resistant name for some bytes: blake2b, 128 bits, hex."""
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "little"))  # lengths keep ("ab", "c") apart from ("a", "bc")
-        h.update(data)
-    return h.hexdigest()
-
-
-def folder_digest(folder: Path) -> str:
-    """The names and bytes of every file under `folder` (templates, static files, our own code)."""
-    parts: list[bytes | str] = []
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
-    return digest(*parts)
-
-
 class _SafeUnpickler(pickle.Unpickler):
     """Unpickles only what a cache holds (built-in values and these few classes): a cache file
     that someone replaced cannot make the build run code."""
 
-    ALLOWED = {("timeline.cache", "OutputRecord"), ("timeline.write", "Generation")} | {
+    ALLOWED = {("timeline.outputs", "OutputRecord"), ("timeline.outputs", "Generation")} | {
         ("timeline.model", name) for name in
         ("Location", "EventDate", "Source", "Citation", "Correction", "ClaimReview", "Event")}
 
@@ -70,15 +49,6 @@ class _SafeUnpickler(pickle.Unpickler):
         if (module, name) in self.ALLOWED:
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the build cache")
-
-
-@dataclass
-class OutputRecord:
-    """What the previous build wrote at one path: the key that produced it, and the file's stat."""
-
-    key: str
-    size: int
-    mtime_ns: int
 
 
 @dataclass
@@ -161,6 +131,15 @@ class BuildCache:
 
     def put(self, key: Hashable, value: Any) -> None:
         self.used[key] = value
+
+    def reuse(self, out_dir: Path | None) -> Reuse:
+        """What the stages are given of the cache for their output files: `kept(path, key)` is
+        `Unchanged(key)` when the previous output's file at `path` was made from `key` and is
+        intact (then it is kept, not made again), else None. Every key asked is recorded."""
+        def kept(path: str, key: str) -> Unchanged | None:
+            self.produced[path] = key
+            return Unchanged(key) if out_dir is not None and self.unchanged(path, key, out_dir) else None
+        return kept
 
     def unchanged(self, path: str, key: str, out_dir: Path) -> bool:
         """True when the file at `path` in the previous output was made from `key` and is intact."""

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import jinja2
 
-from .cache import BuildCache, digest, folder_digest
+from .cache import BuildCache
+from .digests import digest, folder_digest
 from .fields import SLUG, did_you_mean, parse_date, url_problem
 from .load import load_content, load_static, symbolic_links
 from .model import Location, Problem, Timeline

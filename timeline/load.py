@@ -8,7 +8,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import BuildCache, digest
+from .cache import BuildCache
+from .digests import digest
 from .fields import did_you_mean
 from .model import Event, Location, Problem, Source
 from .yamltext import CONTROL, CONTROL_IN_SNAPSHOTS, YValue, parse_yaml

@@ -20,7 +20,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.util import AtomicString
 from markupsafe import Markup, escape
 
-from .cache import digest
+from .digests import digest
 from .markers import MARKER
 
 _OPEN, _CLOSE = "\ue000", "\ue001"

@@ -19,18 +19,19 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from . import paging
-from .cache import IN_MEMORY_ONLY, BuildCache, digest, folder_digest
+from .cache import IN_MEMORY_ONLY, BuildCache
 from .citing import card_citations, card_text, numbers, page_citations
+from .digests import digest, folder_digest
 from .exports import ExportContext, render_exports
 from .jsonld import claim_review_json_ld, event_json_ld
 from .lists import ROOT, EventLink, Limits, render_lists
 from .markup import PREFIX, CitedHtml, MarkdownRenderer
 from .model import Citation, Event, Timeline
+from .outputs import Unchanged
 from .paging import page_url
 from .paging import split_pages as _pages  # noqa: F401  (tests/test_scale.py cuts lists with render._pages)
 from .processes import fork_map, shared
 from .quotes import text_fragment_url
-from .write import Unchanged
 
 # How much goes on a page. Read from here when a build starts and passed down to lists.py and
 # paging.py, so that a test can make them small on this module.
@@ -188,16 +189,17 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
     big = len(events) > LIST_LIMIT
     levels = (3, 2) if not big else (3,)
 
+    kept = cache.reuse(out_dir)
+
     # 1. Each event's page and cards: from the cache, or rendered (in parallel when there are many).
     cards: dict[tuple[str, int], str] = {}
     jobs = []
     for event in events:
         path = f"events/{event.slug}/index.html"
-        page_key = digest("page", scope, event.fingerprint, renderer.page_inputs(event))
-        cache.produced[path] = page_key
-        needs_page = not (out_dir is not None and cache.unchanged(path, page_key, out_dir))
-        if not needs_page:
-            put(path, Unchanged(page_key))
+        unchanged = kept(path, digest("page", scope, event.fingerprint, renderer.page_inputs(event)))
+        needs_page = unchanged is None
+        if unchanged is not None:
+            put(path, unchanged)
         missing = []
         for level in levels:
             card = cache.get(f"card {scope} {event.fingerprint} {level}")
@@ -222,7 +224,7 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
 
     # 2. The lists, assembled from the cards (lists.py).
     limits = Limits(LIST_LIMIT, YEAR_PAGE_LIMIT, ROWS_PAGE_LIMIT, SOURCES_LIMIT, SOURCES_PAGE_LIMIT, CITED_SHOWN)
-    listed, list_paths = render_lists(timeline, renderer.env, cards, cache, scope, out_dir, limits)
+    listed, list_paths = render_lists(timeline, renderer.env, cards, kept, scope, limits)
     files.update(listed)
     if exports:
         files.update(render_exports(timeline, renderer.markdown,

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import cast
 
-from .cache import BuildCache, digest
+from .cache import BuildCache
+from .digests import digest
 from .fields import SLUG, Fields, did_you_mean, slugify
 from .load import RawContent, RawEvent, RawSource
 from .model import (

@@ -16,10 +16,9 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import Self
 
 from .outdir import (
     MARK,
@@ -30,42 +29,9 @@ from .outdir import (
     removable,
     write_mark,
 )
-
-if TYPE_CHECKING:  # cache.py imports this module: only the type checker may import it here
-    from .cache import OutputRecord
+from .outputs import Generation, Unchanged
 
 _RENAME_EXCHANGE = 2  # from <linux/fs.h>
-
-
-@dataclass(frozen=True)
-class Unchanged:
-    """A file the previous build wrote from the same inputs: it is kept (linked), not written again."""
-
-    key: str
-
-
-@dataclass(frozen=True)
-class Generation:
-    """What one build wrote: its id, the key and stat of each keyed file, and every file's path.
-
-    The cache keeps this for the live site and for the spare (the site before it), so that the
-    next build can bring the spare up to date, touching only what changed, instead of writing
-    a whole new folder tree.
-    """
-
-    id: str
-    records: dict[str, OutputRecord]  # output path → (key, size, mtime_ns)
-    paths: frozenset[str]
-
-    def intact(self, relative: str, key: str, folder: str) -> bool:
-        record = self.records.get(relative)
-        if record is None or record.key != key:
-            return False
-        try:
-            info = os.lstat(os.path.join(folder, relative))  # a link put in its place is not it
-        except OSError:
-            return False
-        return info.st_size == record.size and info.st_mtime_ns == record.mtime_ns
 
 
 class SiteWriter:
