@@ -33,35 +33,25 @@ def context_digest(*parts: str, context: dict[str, Any]) -> str:
     """The key of a page: `parts` (its kind, scope, path and template) and every value of the
     context its template is given, described by what decides it. A value of a kind not described
     here is an error, not a guess: a key that missed an input would keep a stale page."""
-    described: list[str] = list(parts)
-    for name in sorted(context):
-        described.append(name)
-        _describe(context[name], described)
-    return digest(*described)
+    described = tuple((name, _plain(context[name])) for name in sorted(context))
+    return digest(*parts, repr(described))  # repr of plain tuples and strings: unambiguous, and quick
 
 
-def _describe(value: Any, out: list[str]) -> None:
-    if value is None or isinstance(value, (bool, int, float)):
-        out.append(repr(value))
-    elif isinstance(value, str):  # Markup too: the same text is the same output
-        out += ["s", value]
-    elif isinstance(value, Event):  # its fingerprint: its file's digest and its sources'
-        out += ["event", value.slug, value.fingerprint]
-    elif isinstance(value, Source):
-        out += ["source", value.id, value.digest]
-    elif hasattr(value, "key_parts"):  # a value made only when the page is rendered (lists.PlacedCard)
-        out += ["parts", *value.key_parts()]
-    elif isinstance(value, (list, tuple)):
-        out.append(f"[{len(value)}")
-        for item in value:
-            _describe(item, out)
-    elif isinstance(value, dict):
-        out.append(f"{{{len(value)}")
-        for key, item in sorted(value.items(), key=lambda pair: repr(pair[0])):
-            _describe(key, out)
-            _describe(item, out)
-    elif getattr(getattr(type(value), "__dataclass_params__", None), "frozen", False):
+def _plain(value: Any) -> Any:
+    """The value as plain tuples, strings and numbers, by what decides how a page shows it."""
+    if value is None or isinstance(value, (str, bool, int, float)):  # Markup too: the same text, the same output
+        return value
+    if isinstance(value, (list, tuple)):
+        return tuple(_plain(item) for item in value)
+    if isinstance(value, Event):  # its fingerprint: its file's digest and its sources'
+        return ("event", value.slug, value.fingerprint)
+    if isinstance(value, Source):
+        return ("source", value.id, value.digest)
+    if hasattr(value, "key_parts"):  # a value made only when the page is rendered (lists.PlacedCard)
+        return ("parts", *value.key_parts())
+    if isinstance(value, dict):
+        return ("dict", *sorted(((repr(_plain(k)), _plain(v)) for k, v in value.items()), key=lambda kv: kv[0]))
+    if getattr(getattr(type(value), "__dataclass_params__", None), "frozen", False):
         # Settings and small records (a correction, a policy, a rule): frozen, so their repr is them.
-        out += ["d", repr(value)]
-    else:
-        raise TypeError(f"a page's cache key cannot describe a {type(value).__name__}: describe it in digests.py")
+        return ("dataclass", repr(value))
+    raise TypeError(f"a page's cache key cannot describe a {type(value).__name__}: describe it in digests.py")

@@ -143,7 +143,7 @@ def render_lists(timeline: Timeline, env: Environment, cards: dict[tuple[str, in
     """Every list page, and the paths of them all in the order made (the exports list them)."""
     lists = ListPages(timeline, env, cards, kept, scope, limits)
     tag_groups = timeline.tags()
-    tags = [(tag, links(es)) for tag, es in tag_groups]
+    tags = [(tag, len(es)) for tag, es in tag_groups]  # what the pages show of them: the count
     _timeline_pages(lists, tags)
     lists.page("tags/index.html", "tags.html",  # A to Z as readers see the topics: by label
                tags=sorted(tags, key=lambda item: (timeline.site.topic(item[0]).label.casefold(), item[0])))
@@ -167,7 +167,7 @@ def render_lists(timeline: Timeline, env: Environment, cards: dict[tuple[str, in
     return lists.files(), lists.paths
 
 
-def _timeline_pages(lists: ListPages, tags: list[tuple[str, list[EventLink]]]) -> None:
+def _timeline_pages(lists: ListPages, tags: list[tuple[str, int]]) -> None:
     """The home page: the whole timeline in cards, or (on a big site) an index of years, each year
     on a page (or a few) of its own, in months."""
     timeline = lists.timeline
@@ -180,8 +180,7 @@ def _timeline_pages(lists: ListPages, tags: list[tuple[str, list[EventLink]]]) -
         page("index.html", "index.html", years=[(y, [placed(e, "./", 3) for e in es]) for y, es in years],
              count=len(events), tags=tags, overview=overview, paged=False, overview_caption=caption)
         return
-    year_links = [(y, links(es)) for y, es in years]
-    page("index.html", "index.html", years=year_links, count=len(events), tags=tags, overview=overview, paged=True,
+    page("index.html", "index.html", years=[(y, len(es)) for y, es in years], count=len(events), tags=tags, overview=overview, paged=True,
          overview_caption=caption)
     for number, (year, year_events) in enumerate(years):
         neighbours = (years[number - 1][0] if number else None,
