@@ -41,8 +41,8 @@ The topic filter (static/timeline.js) hides a mark by adding the class `filtered
 the stylesheet then hides the group's label too. Aggregated charts have no such links: their bars
 count every topic.
 
-Modules: overview_geometry (sizes, text widths), overview_axis (days and where they go on x),
-overview_marks (a mark per event, stacked), overview_labels (naming events), overview_bins and
+Modules: overview_geometry (sizes, text widths), overview_axis (days and where they go on x, and
+the events' dates read once), overview_marks (a mark per event, stacked), overview_labels (naming events), overview_bins and
 overview_bars (the bar chart), overview_draw (SVG writing); this one chooses between the two charts.
 """
 
@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from .model import Event, Timeline
-from .overview_axis import Axis, interval, make_axis, month_after
+from .overview_axis import Axis, Dates, dates_of, interval, make_axis, month_after
 from .overview_bars import aggregated, bar_layout
 from .overview_bins import Grain
 from .overview_draw import draw_axis, draw_event, svg
@@ -133,18 +133,19 @@ def _chart(timeline: Timeline, root: str, list_limit: int) -> Chart | None:
     if not events:
         return None
     on_page = len(events) <= list_limit
+    dates = dates_of(events)
     if len(events) <= MAX_MARKS:
-        axis = make_axis(events, month_after(max(interval(e)[1] for e in events)), MARGIN, room=True)
+        axis = make_axis(dates.years, month_after(max(interval(e)[1] for e in events)), MARGIN, room=True)
         hrefs = [f"#{e.slug}" if on_page else f"{root}events/{e.slug}/" for e in events]
-        drawn = _individual(events, axis, hrefs, on_page)
+        drawn = _individual(events, dates, axis, hrefs, on_page)
         if drawn is not None and len(drawn.encode("utf-8")) <= MAX_BYTES:
             return Chart(drawn, None, on_page, axis.compressed)
-    layout = bar_layout(events)
-    drawn = aggregated(events, layout, root, on_page)
+    layout = bar_layout(dates)
+    drawn = aggregated(dates, layout, root, on_page)
     return Chart(drawn, layout.grains[-1], on_page, layout.axis.compressed)
 
 
-def _individual(events: list[Event], axis: Axis, hrefs: list[str], on_page: bool) -> str | None:
+def _individual(events: list[Event], dates: Dates, axis: Axis, hrefs: list[str], on_page: bool) -> str | None:
     """One mark per event, stacked and labelled; None when a column would be too tall."""
     marks = [event_mark(event, axis, href) for event, href in zip(events, hrefs)]
     reaches = [reach(mark) for mark in marks]
@@ -163,4 +164,4 @@ def _individual(events: list[Event], axis: Axis, hrefs: list[str], on_page: bool
     decor, bottom = draw_axis(axis, axis_y, line_end)
     link_to = "its card below" if on_page else "its page"
     description = f"Each event is a link to {link_to}, in date order; the chart names some of them."
-    return svg(events, axis, description, decor, parts, bottom)
+    return svg(dates, axis, description, decor, parts, bottom)

@@ -1,12 +1,12 @@
 """The overview chart's time axis: which days an event covers, and where a day goes on x.
 
 Days are proleptic Gregorian ordinals. One stretch maps days linearly to x; sparse leading years
-can form a *context* stretch drawn at a whole-number fraction of the main scale.
+can form a *context* stretch drawn at a whole-number fraction of the main scale. `dates_of` reads
+the events' dates once, for everything the chart counts (events per month, the years they span).
 """
 
 from __future__ import annotations
 
-import bisect
 import calendar
 import datetime
 import math
@@ -127,27 +127,67 @@ def year_of(day: int) -> int:
     return datetime.date.fromordinal(min(max(day, 1), END_DAY - 1)).year
 
 
+@dataclass(frozen=True)
+class Group:
+    """The events of one month, or of one year for dates known only to the year: what a bar holds
+    whole at any grain, so bars are counted by group, not by event."""
+
+    first: EventDate  # the first event's date, which names and links a bar
+    start: int  # its first day, which puts the group in a stretch: stretches meet at the start of a year
+    count: int
+
+
+@dataclass(frozen=True)
+class Dates:
+    """What the chart needs of the events' dates, found in one pass over them: a bar chart tries
+    several grains and axes, and with tens of thousands of events each pass is slow (memory reads)."""
+
+    count: int
+    groups: list[Group]  # in the order of their first events: thousands of events, a few hundred groups
+    years: list[int]  # the years the events start in, sorted
+    last: int  # the year of the last end (or date, for an event without an end)
+
+
+def dates_of(events: list[Event]) -> Dates:
+    """The events' Dates; the events in any order, each group's first is the first in that order."""
+    firsts: dict[tuple[int, int | None], EventDate] = {}
+    counts: dict[tuple[int, int | None], int] = {}
+    years = []
+    last = datetime.MINYEAR
+    for event in events:
+        date = event.date
+        key = (date.year, date.month)
+        if key in counts:
+            counts[key] += 1
+        else:
+            firsts[key], counts[key] = date, 1
+        years.append(date.year)
+        if (end := (event.end_date or date).year) > last:
+            last = end
+    groups = [Group(date, period(date)[0], counts[key]) for key, date in firsts.items()]
+    return Dates(len(events), groups, sorted(years), last)
+
+
 # ---- The axis ----
 
-def make_axis(events: list[Event], end: int, margin: float, room: bool, align: int = 1) -> Axis:
+def make_axis(years: list[int], end: int, margin: float, room: bool, align: int = 1) -> Axis:
     """A context stretch for sparse leading years (when worth it), then the main stretch to `end`.
 
-    The plot leaves `margin` on each side; with `room`, the scale runs a little past `end` so that
-    the last year's label fits under its year. Stretches start on a multiple of `align` years (the
-    bins of a bar chart, whole from the start).
+    `years` are the years the events start in, sorted (Dates.years). The plot leaves `margin` on each
+    side; with `room`, the scale runs a little past `end` so that the last year's label fits under its
+    year. Stretches start on a multiple of `align` years (the bins of a bar chart, whole from the start).
     """
-    first_year = min(e.date.year for e in events)
+    first_year = years[0]
     first_year -= first_year % align  # may be year 0: its start is clamped to the calendar's
     start = year_start(first_year)
     right = WIDTH - margin
 
     # The context: the longest run of leading years holding at most max(1, 5%) of the event starts.
-    allowed = max(1, len(events) // 20)
-    years = sorted(e.date.year for e in events)
-    split = None
-    for year in range(first_year + 2, year_of(end - 1) + 1):
-        if bisect.bisect_left(years, year) <= allowed:  # events starting before `year`
-            split = year
+    # It ends before the latest year (from the third, up to the axis's last) that at most that many
+    # events start before: the year of the first event past them, as the years are sorted.
+    allowed = max(1, len(years) // 20)
+    latest = year_of(end - 1) if allowed >= len(years) else min(year_of(end - 1), years[allowed])
+    split = latest if latest >= first_year + 2 else None
     if split is not None and align > 1:
         split -= split % align
         split = split if split > first_year else None

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from markupsafe import escape
 
-from .model import Event
-from .overview_axis import Axis, Stretch, interval, make_axis, years_text
+from .model import EventDate
+from .overview_axis import Axis, Dates, Stretch, make_axis, years_text
 from .overview_bins import (
     GRAINS,
     WHOLE,
@@ -51,27 +51,38 @@ class Layout:
     grains: tuple[Grain, ...]  # one per stretch: the compressed years' are coarser
 
 
-def bar_layout(events: list[Event]) -> Layout:
+@dataclass
+class _Tally:
+    """A bin's events: how many, and the first one's date (which names and links its bar)."""
+
+    count: int
+    first: EventDate
+
+
+def bar_layout(dates: Dates) -> Layout:
     """The finest grain that leaves every bar of the main stretch a target HIT wide, on an axis that
     ends with its last bin and starts on a bin's first year (no bar is cut short); with room at each
     side for the labels centred under the first and last bars, when that room leaves targets HIT wide."""
+    # The bin of the latest date ends last at any grain: a later date's bin never ends earlier, and
+    # a date known only to the year sorts after its months (its bin is the year, when theirs are months).
+    latest = max((group.first for group in dates.groups), key=lambda date: (date.year, date.month or 13))
     for grain in GRAINS:  # the coarsest, if none fits (none is known not to)
-        end = max(bin_of(e.date, grain).end for e in events)
-        axis = make_axis(events, end, MARGIN, room=False, align=grain.years)
-        if _fits(events, axis, grain, -1):
+        end = bin_of(latest, grain).end
+        axis = make_axis(dates.years, end, MARGIN, room=False, align=grain.years)
+        if _fits(dates, axis, grain, -1):
             break
-    margin = _label_margin(events, axis, grain)
+    margin = _label_margin(dates, axis, grain)
     if margin > MARGIN:
-        roomy = make_axis(events, end, margin, room=False, align=grain.years)
-        axis = roomy if _fits(events, roomy, grain, -1) else axis
+        roomy = make_axis(dates.years, end, margin, room=False, align=grain.years)
+        axis = roomy if _fits(dates, roomy, grain, -1) else axis
     if len(axis.stretches) == 1:
         return Layout(axis, (grain,))
     # The compressed years: the finest grain of a year or more that fits, else one bar for them all.
-    context = next((g for g in GRAINS if g.months >= 12 and _fits(events, axis, g, 0)), WHOLE)
+    context = next((g for g in GRAINS if g.months >= 12 and _fits(dates, axis, g, 0)), WHOLE)
     return Layout(axis, (context, grain))
 
 
-def _fits(events: list[Event], axis: Axis, grain: Grain, index: int) -> bool:
+def _fits(dates: Dates, axis: Axis, grain: Grain, index: int) -> bool:
     """Does that stretch, with `grain` there, have bars of that grain, every bar wide enough to see
     (MIN_BIN) and its target HIT wide? (Far apart, bars of a few days would have room for targets,
     but not be seen; a year's bar among bars of months has its own extent as target.)"""
@@ -80,7 +91,7 @@ def _fits(events: list[Event], axis: Axis, grain: Grain, index: int) -> bool:
         return False
     layout = Layout(axis, tuple(grain if i == index % len(axis.stretches) else WHOLE
                                 for i in range(len(axis.stretches))))
-    bins = _bins(events, layout)
+    bins = _bins(dates, layout)
     targets = _targets(bins, layout, index)
     for bin_ in bins:
         if axis.stretches[_stretch_index(axis, bin_.start)] == stretch:
@@ -91,13 +102,13 @@ def _fits(events: list[Event], axis: Axis, grain: Grain, index: int) -> bool:
     return bool(targets)
 
 
-def _label_margin(events: list[Event], axis: Axis, grain: Grain) -> float:
+def _label_margin(dates: Dates, axis: Axis, grain: Grain) -> float:
     """The margin that centres the labels of the first and last bars under them (a label wider than
     its bar reaches past it, half on each side). Bars of months are labelled by year: none needed."""
     if grain.months < 12:
         return MARGIN
     main = axis.stretches[-1]
-    bins = [b for b in _bins(events, Layout(axis, (WHOLE,) * (len(axis.stretches) - 1) + (grain,)))
+    bins = [b for b in _bins(dates, Layout(axis, (WHOLE,) * (len(axis.stretches) - 1) + (grain,)))
             if b.start >= main.start]
     need = 0.0
     for bin_ in (min(bins, key=lambda b: b.start), max(bins, key=lambda b: b.start)):
@@ -108,18 +119,30 @@ def _label_margin(events: list[Event], axis: Axis, grain: Grain) -> float:
 
 
 def _stretch_index(axis: Axis, day: int) -> int:
-    return next((i for i, s in enumerate(axis.stretches) if day < s.end), len(axis.stretches) - 1)
+    for index, stretch in enumerate(axis.stretches[:-1]):
+        if day < stretch.end:
+            return index
+    return len(axis.stretches) - 1  # the last stretch, also for days past its end
 
 
-def _bins(events: list[Event], layout: Layout) -> dict[Bin, list[Event]]:
+def _bins(dates: Dates, layout: Layout) -> dict[Bin, _Tally]:
     """The events of each bin, bins by date: a wide one before the narrow ones it holds (drawn behind
     them, and first in tab order). An event counts in the stretch where it starts."""
-    bins: dict[Bin, list[Event]] = {}
-    for event in events:
-        index = _stretch_index(layout.axis, interval(event)[0])
-        stretch, grain = layout.axis.stretches[index], layout.grains[index]
-        bin_ = Bin(stretch.start, stretch.end, 0) if grain == WHOLE else bin_of(event.date, grain)
-        bins.setdefault(bin_, []).append(event)
+    axis, grains = layout.axis, layout.grains
+    # Each stretch's one bar for all its events, if it has one: the others bin each group by its date.
+    whole = [Bin(s.start, s.end, 0) if g == WHOLE else None for s, g in zip(axis.stretches, grains)]
+    made: dict[tuple[int, int, int | None], Bin] = {}  # bins of years hold many groups: each made once
+    bins: dict[Bin, _Tally] = {}
+    for group in dates.groups:  # in the order of their first events: a bin's first group holds its first
+        index = _stretch_index(axis, group.start)
+        date, grain = group.first, grains[index]
+        key = (index, date.year, date.month if grain.months < 12 else None)
+        if (bin_ := made.get(key)) is None:
+            bin_ = made[key] = whole[index] or bin_of(date, grain)
+        if tally := bins.get(bin_):
+            tally.count += group.count
+        else:
+            bins[bin_] = _Tally(group.count, group.first)
     return dict(sorted(bins.items(), key=lambda item: (item[0].start, -item[0].end)))
 
 
@@ -133,7 +156,7 @@ def _hollow(bin_: Bin, grain: Grain) -> bool:
     return bin_.months == 12 and grain.months < 12
 
 
-def _targets(bins: dict[Bin, list[Event]], layout: Layout, index: int) -> dict[Bin, Extent]:
+def _targets(bins: dict[Bin, _Tally], layout: Layout, index: int) -> dict[Bin, Extent]:
     """The x extent of each solid bar's target in a stretch: its bin, widened to HIT about its middle
     within the room around it. The room between two bars is shared at its middle; the first and last
     bars may reach the chart's edge, or the middle of the break between the stretches."""
@@ -154,20 +177,20 @@ def _targets(bins: dict[Bin, list[Event]], layout: Layout, index: int) -> dict[B
     return found
 
 
-def aggregated(events: list[Event], layout: Layout, root: str, on_page: bool) -> str:
+def aggregated(dates: Dates, layout: Layout, root: str, on_page: bool) -> str:
     axis = layout.axis
-    bins = _bins(events, layout)
+    bins = _bins(dates, layout)
     targets = {b: t for index in range(len(axis.stretches)) for b, t in _targets(bins, layout, index).items()}
-    most = max(len(members) for members in bins.values())
+    most = max(tally.count for tally in bins.values())
     parts = []
-    for bin_, members in bins.items():
+    for bin_, tally in bins.items():
         index = _stretch_index(axis, bin_.start)
         stretch, hollow = axis.stretches[index], _hollow(bin_, layout.grains[index])
-        count = len(members)
-        name = bin_name(bin_, members[0].date, stretch) + (" (month not known)" if hollow else "")
+        count = tally.count
+        name = bin_name(bin_, tally.first, stretch) + (" (month not known)" if hollow else "")
         label = f"{name}: {count} event{'' if count == 1 else 's'}"
         height = max(2.0, HIST_HEIGHT * count / most)
-        mark = Mark(bin_href(bin_, members[0].date, root, on_page), label, "bin", hollow,
+        mark = Mark(bin_href(bin_, tally.first, root, on_page), label, "bin", hollow,
                     (_extent(bin_, stretch),), height)
         parts.append(_draw_bin(mark, targets.get(bin_)))
 
@@ -176,10 +199,10 @@ def aggregated(events: list[Event], layout: Layout, root: str, on_page: bool) ->
     decor, bottom = draw_axis(axis, BASE + 4, main.x1, unit, name_of)
     if any(_hollow(b, grain) for b in bins):
         bottom = max(bottom, BASE + 4 + HIT)  # room for the targets of the years' bars, under the axis
-    busiest, members = max(bins.items(), key=lambda item: len(item[1]))  # the earliest on a tie
-    if len(members) >= 3:
+    busiest, tally = max(bins.items(), key=lambda item: item[1].count)  # the earliest on a tie
+    if tally.count >= 3:
         stretch = axis.stretches[_stretch_index(axis, busiest.start)]
-        text = f"{bin_name(busiest, members[0].date, stretch, short=True)}: {len(members)} events"
+        text = f"{bin_name(busiest, tally.first, stretch, short=True)}: {tally.count} events"
         x0, x1 = _extent(busiest, stretch)
         if (x0 + x1) / 2 > WIDTH / 2:
             anchor, tx = "end", min(WIDTH - MARGIN / 2, x1 + 2)
@@ -190,7 +213,7 @@ def aggregated(events: list[Event], layout: Layout, root: str, on_page: bool) ->
     where = "its year below" if on_page else "its year's page"
     description = (f"Each bar counts the events of {grain.span}, and links to {where}"
                    f"{' (the first with events)' if grain.years > 1 else ''}.")
-    return svg(events, axis, description, decor, parts, bottom)
+    return svg(dates, axis, description, decor, parts, bottom)
 
 
 def _draw_bin(mark: Mark, target: Extent | None) -> str:

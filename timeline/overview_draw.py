@@ -12,7 +12,7 @@ from collections.abc import Callable
 from markupsafe import escape
 
 from .model import Event
-from .overview_axis import Axis, Stretch, year_of, year_start, years_text
+from .overview_axis import Axis, Dates, Stretch, year_of, year_start, years_text
 from .overview_geometry import FONT, HIT, LABEL_FONT, WIDTH, R, n, text_width
 from .overview_labels import Callout, text_band
 from .overview_marks import Mark, row_y
@@ -151,11 +151,9 @@ def _text(cls: str, x: float, y: float, text: str, size: int) -> str:
 
 # ---- The frame ----
 
-def svg(events: list[Event], axis: Axis, description: str, decor: list[str], marks: list[str],
+def svg(dates: Dates, axis: Axis, description: str, decor: list[str], marks: list[str],
         bottom: float) -> str:
-    count = len(events)
-    first = min(e.date.year for e in events)
-    last = max((e.end_date or e.date).year for e in events)
+    count, first, last = dates.count, dates.years[0], dates.last
     years = f"{first} to {last}" if last > first else str(first)
     title = f"Overview: {count} event{'s' if count != 1 else ''}, {years}"
     sentences = [description]
@@ -164,7 +162,7 @@ def svg(events: list[Event], axis: Axis, description: str, decor: list[str], mar
         a = year_of(context.start)
         b = year_of(context.end - 1)
         sentences.append(f"The years {a} to {b} are compressed: drawn {axis.factor} times smaller than the later years.")
-    dense = _busiest_month(events)
+    dense = _busiest_month(dates)
     if dense:
         year, month, most = dense
         sentences.append(f"Busiest month: {month_name(year, month)}, with {most} events.")
@@ -177,13 +175,9 @@ def svg(events: list[Event], axis: Axis, description: str, decor: list[str], mar
     )
 
 
-def _busiest_month(events: list[Event]) -> tuple[int, int, int] | None:
+def _busiest_month(dates: Dates) -> tuple[int, int, int] | None:
     """(year, month, count) of the month with most events dated in it (the earliest on a tie), if 3 or more."""
-    counts: dict[tuple[int, int], int] = {}
-    for event in events:
-        if event.date.month is not None:
-            key = (event.date.year, event.date.month)
-            counts[key] = counts.get(key, 0) + 1
+    counts = {(g.first.year, g.first.month): g.count for g in dates.groups if g.first.month is not None}
     if not counts:
         return None
     (year, month), count = max(sorted(counts.items()), key=lambda item: item[1])
