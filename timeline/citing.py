@@ -33,11 +33,28 @@ def numbered(citations: tuple[Citation, ...], first_use: list[str], keep_uncited
     order = list(dict.fromkeys(i for i in first_use if i in by_id))
     if keep_uncited:
         order += [c.source.id for c in citations if c.source.id not in order]
-    return tuple(dataclasses.replace(by_id[i], number=n) for n, i in enumerate(order, 1))
+    # A citation whose number stays (first use mostly follows the list) is not copied.
+    return tuple(by_id[i] if by_id[i].number == n else dataclasses.replace(by_id[i], number=n)
+                 for n, i in enumerate(order, 1))
 
 
 def page_citations(event: Event, markdown: MarkdownRenderer) -> tuple[Citation, ...]:
     return numbered(event.citations, [i for t in page_texts(event) for i in markdown.cited_order(t)], True)
+
+
+class PageNumbering:
+    """Each event's citations as its own page numbers them, worked out once per build: the page,
+    the card (its description) and the exports all ask for them."""
+
+    def __init__(self, markdown: MarkdownRenderer) -> None:
+        self.markdown = markdown
+        self._by_slug: dict[str, tuple[Citation, ...]] = {}
+
+    def __call__(self, event: Event) -> tuple[Citation, ...]:
+        found = self._by_slug.get(event.slug)
+        if found is None:
+            found = self._by_slug[event.slug] = page_citations(event, self.markdown)
+        return found
 
 
 def card_citations(event: Event, markdown: MarkdownRenderer) -> tuple[Citation, ...]:

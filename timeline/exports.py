@@ -25,7 +25,7 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from .citing import card_text, numbers, page_citations
+from .citing import PageNumbering, card_text, numbers
 from .markup import MarkdownRenderer, Memo
 from .model import Citation, ClaimReview, Event, EventDate, Source, Timeline
 
@@ -100,7 +100,7 @@ class _Item:
 
 class ExportContext:
     def __init__(self, timeline: Timeline, markdown: MarkdownRenderer, memo: Memo | None = None,
-                 scope: str = "") -> None:
+                 scope: str = "", numbering: PageNumbering | None = None) -> None:
         self.timeline = timeline
         self.site = timeline.site
         self.markdown = markdown
@@ -108,15 +108,15 @@ class ExportContext:
         self.scope = scope
         self.base = timeline.site.base_url if timeline.site.base_url.endswith("/") else timeline.site.base_url + "/"
         self.host = (urlsplit(self.base).hostname or "localhost").lower()
+        self.base_path = urlsplit(self.base).path.rstrip("/")
         self.events = sorted(timeline.events, key=Event.sort_key)  # oldest first, as on the site
-        self._numbered: dict[str, tuple[Citation, ...]] = {}
+        # Shared with the renderer, which has numbered each event's citations for its page.
+        self.numbering = numbering or PageNumbering(markdown)
 
     def citations(self, event: Event) -> tuple[Citation, ...]:
         """The event's citations numbered as its page numbers them: each feed item's texts and
         source list are read together, so they are worked out once per event."""
-        if event.slug not in self._numbered:
-            self._numbered[event.slug] = page_citations(event, self.markdown)
-        return self._numbered[event.slug]
+        return self.numbering(event)
 
     def plain(self, event: Event) -> str:
         """The summary's (or the body's) plain text."""
@@ -139,7 +139,7 @@ class ExportContext:
         return self.base + pretty
 
     def event_url(self, event: Event) -> str:
-        return self.url(f"events/{event.slug}/index.html")
+        return f"{self.base}events/{event.slug}/"  # url() of its index.html, asked five times per event
 
     def html(self, event: Event, text: str, part: str = "") -> str:
         """Markdown → HTML as the event page shows it, with every link made absolute to that page."""
@@ -457,7 +457,7 @@ def _ics_event(context: ExportContext, event: Event, plain: str) -> str:
     lines = [
         "BEGIN:VEVENT",
         # With the site's path: two timelines on one host must not share an event's UID.
-        f"UID:{event.slug}@{context.host}{urlsplit(context.base).path.rstrip('/')}",
+        f"UID:{event.slug}@{context.host}{context.base_path}",
         # DTSTAMP (RFC 5545 §3.8.7.2) says when this copy of the event was made: the day its
         # record last changed stands in for it, from the content, never the clock.
         f"DTSTAMP:{modified:%Y%m%d}T000000Z",

@@ -29,6 +29,7 @@ _SCALE = r"(?:\s+(thousand|million|billion|trillion)\b)?"
 _NUMBER = re.compile(
     r"(?<![\w.,])(?<![^\W\d_][-\u2010\u2011\u2013])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:st|nd|rd|th)?(?!\w)" + _SCALE,
     re.IGNORECASE)
+_DIGITS = re.compile(r"\d+")
 _NUMBER_IN_SOURCE = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?" + _SCALE, re.IGNORECASE)
 _WORD_IN_SOURCE = re.compile(r"\b(" + "|".join(_WORDS) + r")(?:[ -]+(" + "|".join(_WORDS) + r"))?\b" + _SCALE,
                              re.IGNORECASE)
@@ -44,7 +45,16 @@ class Figure:
 
 def figures_in(text: str) -> list[Figure]:
     found = []
-    for match in _NUMBER.finditer(text):
+    end = 0
+    # _NUMBER's look-behinds make a scan of the whole text slow. It can only match where a run of
+    # digits starts (a digit before a digit is a word character), so it is tried there alone.
+    for run in _DIGITS.finditer(text):
+        if run.start() < end:
+            continue  # part of the figure before: the 499 of 1,499
+        match = _NUMBER.match(text, run.start())  # the look-behinds still see the text before
+        if match is None:
+            continue
+        end = match.end()
         whole, fraction, scale = match.groups()
         value = _value(whole, fraction, scale)
         if value is not None:

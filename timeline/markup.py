@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import markdown
+import markdown.preprocessors
 import markdown.treeprocessors
 import nh3
 from markdown.inlinepatterns import InlineProcessor
@@ -62,12 +63,67 @@ def _demote_headings(md: markdown.Markdown) -> None:
     md.treeprocessors.register(Shift(md), "shift-headings", 0)
 
 
+class _HtmlBlocks(markdown.preprocessors.HtmlBlockPreprocessor):
+    """Python-Markdown's finder of raw HTML blocks runs an HTML parser over the whole text; in a
+    text without '<' or '&' that parser sees only text, and gives the lines back as they were."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        if not any("<" in line or "&" in line for line in lines):
+            return lines
+        return super().run(lines)
+
+
 def configure(md: markdown.Markdown) -> markdown.Markdown:
     """The published converter's settings, shared with statements.py, which checks its tree."""
     # Above links (160), so [^id] is never read as a reference link.
     md.inlinePatterns.register(_CitationPattern(MARKER.pattern, md), "citation", 175)
     _demote_headings(md)
+    md.preprocessors.register(_HtmlBlocks(md), "html_block", 20)  # in its place (Python-Markdown's priority)
     return md
+
+
+# What each of Python-Markdown's inline patterns needs in a text to match anywhere in it. Trying
+# every pattern on every piece of text is most of a conversion's time, and most texts have no
+# '*', '<', '`' or '&', nor any '[' but those of citation markers (which the citation pattern,
+# tried before the link patterns, takes out). No step of a conversion adds these characters, so a
+# pattern that a text gives nothing to match is left out of its conversion: not a byte changes.
+# A pattern not named here (a newer Python-Markdown's) is always tried.
+_NEEDS = {
+    "backtick": "`", "escape": "\\", "citation": "[",
+    **dict.fromkeys(("reference", "link", "image_link", "image_reference", "short_reference", "short_image_ref"),
+                    "link"),
+    **dict.fromkeys(("autolink", "automail", "html"), "<"),
+    "linebreak": "  ",
+    "entity": "&",
+    **dict.fromkeys(("not_strong", "em_strong", "em_strong2"), "*_"),
+}
+
+
+def _offers(text: str) -> set[str]:
+    """What of _NEEDS the text has."""
+    found = {need for need in ("`", "\\", "[", "<", "&") if need in text}
+    if "*" in text or "_" in text:
+        found.add("*_")
+    if "  " in text or "\t" in text:  # a tab becomes spaces
+        found.add("  ")
+    if text.count("[") > len(MARKER.findall(text)):  # a '[' that starts no citation marker
+        found.add("link")
+    return found
+
+
+class InlinePatterns:
+    """Limits a converter's inline patterns, text by text, to those that can match in the text."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        self._inline = md.treeprocessors["inline"]
+        registry = md.inlinePatterns
+        needs = {id(registry[name]): need for name, need in _NEEDS.items() if name in registry}
+        self._patterns = [(pattern, needs.get(id(pattern))) for pattern in registry]  # in priority order
+
+    def limit_to(self, text: str) -> None:
+        offered = _offers(text)
+        self._inline.inlinePatterns = [  # type: ignore[attr-defined]  # read by len() and index only
+            pattern for pattern, need in self._patterns if need is None or need in offered]
 
 
 # Citation anchors are made with this stand-in for the page's prefix and the prefix is put in
@@ -107,6 +163,7 @@ class MarkdownRenderer:
 
     def __init__(self, memo: Memo | None = None) -> None:
         self._md = configure(markdown.Markdown(extensions=[], output_format="html"))
+        self._patterns = InlinePatterns(self._md)
         self.memo = memo or _NoMemo()
         # This build's results by the text itself: a dict lookup, where the memo's key is a digest.
         self._clean: dict[str, str] = {}
@@ -154,7 +211,9 @@ class MarkdownRenderer:
 
     def convert(self, text: str) -> str:
         self._md.reset()
-        return self._md.convert(strip_private(text))
+        text = strip_private(text)
+        self._patterns.limit_to(text)
+        return self._md.convert(text)
 
     def plain(self, text: str, numbers: dict[str, int] | None = None) -> str:
         """Text without markup or citation markers, for a description. Made from the rendering

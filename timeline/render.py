@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from . import paging
 from .cache import IN_MEMORY_ONLY, BuildCache
-from .citing import card_citations, card_text, numbers, page_citations
+from .citing import PageNumbering, card_citations, card_text, numbers
 from .digests import digest, folder_digest
 from .exports import ExportContext, render_exports
 from .jsonld import claim_review_json_ld, event_json_ld
@@ -89,18 +89,30 @@ class _EventRenderer:
         self.site = timeline.site
         self.env = make_environment(templates_dir)
         self.env.globals["topic"] = self.site.topic  # a tag's label and description, for every template
+        self.fragments: dict[tuple[Hashable, ...], Markup] = {}  # by macro and arguments: see cached()
+        self.env.globals["cached"] = self.cached
         self.cache = memo
         self.markdown = MarkdownRenderer(memo)
+        self.numbering = PageNumbering(self.markdown)
         self.event_template = self.env.get_template("event.html")
         macros: Any = self.env.get_template("macros.html").module  # its macros are attributes
         self.event_card: Callable[..., Markup] = macros.event_card
         # The exports' share of each event is made where its HTML is: in the same worker.
-        self.exports = ExportContext(timeline, self.markdown, memo, scope) if exports else None
+        self.exports = ExportContext(timeline, self.markdown, memo, scope, self.numbering) if exports else None
         self.paged = len(timeline.events) > LIST_LIMIT  # the timeline is one page per year
         self.places = event_places(timeline) if self.paged else {}  # each card's page: years/2011/2/
         links = [EventLink(e.slug, e.title) for e in timeline.events]
         self.neighbours = {link.slug: (links[i - 1] if i else None, links[i + 1] if i + 1 < len(links) else None)
                            for i, link in enumerate(links)}
+
+    def cached(self, macro: Any, *arguments: Hashable) -> Markup:
+        """`cached(macro, …)` in a template: what the macro gives for these arguments, rendered
+        once per build (per worker process), for a fragment that many pages share."""
+        key = (macro.name, *arguments)
+        html = self.fragments.get(key)
+        if html is None:
+            html = self.fragments[key] = macro(*arguments)
+        return html
 
     def back(self, event: Event) -> str:
         """Where the event's card is, from the site's root: the timeline, or its year's page."""
@@ -114,13 +126,13 @@ class _EventRenderer:
         """The event on its own page (`use_summary=False`) or as a card (True): each numbers its
         citations by first use and, on a card, lists only those its text cites (citing.py)."""
         self.markdown.know(event.converted)
-        on_page = page_citations(event, self.markdown)
-        citations = card_citations(event, self.markdown) if use_summary else on_page
-        cited = numbers(citations)
+        on_page = numbers(self.numbering(event))
+        citations = card_citations(event, self.markdown) if use_summary else self.numbering(event)
+        cited = numbers(citations) if use_summary else on_page
         text = card_text(event) if use_summary else event.body_markdown
         # The description is the summary's (or the body's) text: taken from the HTML that lists and
         # pages need anyway, rather than from a second Markdown conversion.
-        description = self.markdown.plain(card_text(event), numbers(on_page))
+        description = self.markdown.plain(card_text(event), on_page)
         verdict = lede = None
         if event.claim_review and not use_summary:
             verdict = self.markdown.render(event.claim_review.verdict_markdown, cited, prefix, "verdict-")

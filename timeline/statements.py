@@ -22,10 +22,12 @@ import markdown
 import markdown.treeprocessors
 
 from .markers import MARKER
-from .markup import configure, strip_private
+from .markup import InlinePatterns, configure, strip_private
 
 _TAG_OPEN, _TAG_CLOSE = "\ue010", "\ue011"
 _DIGIT = 0xE020  # line numbers are written with ten private-use digits
+_TO_PRIVATE = str.maketrans({str(d): chr(_DIGIT + d) for d in range(10)})
+_FROM_PRIVATE = str.maketrans({chr(_DIGIT + d): str(d) for d in range(10)})
 _CITE_OPEN, _CITE_CLOSE = "\ue000", "\ue001"
 _LINE_MARK = re.compile(f"{_TAG_OPEN}([\ue020-\ue029]+){_TAG_CLOSE}")
 _STASH = re.compile("\x02wzxhzdk:([0-9]+)\x03")  # Python-Markdown's placeholder for stashed raw HTML
@@ -76,8 +78,7 @@ class Block:
         return self.line_at(0)
 
     def line_at(self, offset: int) -> int:
-        at = bisect.bisect_right(self.lines, (offset, float("inf"))) - 1
-        return self.lines[at][1] if at >= 0 else 0
+        return _line_at(self.lines, offset)
 
     @property
     def states_something(self) -> bool:
@@ -158,7 +159,7 @@ def tag_lines(text: str) -> str:
                 or _RULE_OR_UNDERLINE.match(rest) or _REFERENCE.match(rest)):
             tagged.append(line)
         else:
-            digits = "".join(chr(_DIGIT + int(d)) for d in str(number))
+            digits = str(number).translate(_TO_PRIVATE)
             tagged.append(f"{prefix}{_TAG_OPEN}{digits}{_TAG_CLOSE}{rest}")
     return "\n".join(tagged)
 
@@ -178,6 +179,7 @@ class StatementReader:
         self._capture = _Capture(self._md)
         # Last of all (after 'unescape', priority 0): the tree as it is serialised for the page.
         self._md.treeprocessors.register(self._capture, "capture-statements", -1)
+        self._patterns = InlinePatterns(self._md)
 
     def blocks(self, text: str) -> list[Block]:
         """Every block of `text` that can state something, in reading order."""
@@ -189,7 +191,9 @@ class StatementReader:
         self._md.reset()
         self._capture.root = None
         text = strip_private(text)
-        html = self._md.convert(tag_lines(text))
+        tagged = tag_lines(text)
+        self._patterns.limit_to(tagged)
+        html = self._md.convert(tagged)
         stash = list(self._md.htmlStash.rawHtmlBlocks)
         found: list[Block] = []
         if self._capture.root is not None:
@@ -295,12 +299,19 @@ def _parse(raw: str, stash: list[str | etree.Element], kind: str, in_quote: bool
         start = offset
     spans.append(Span(joined[start:], start, ()))
     lines = _line_table(newlines, marks)
-    block = Block(kind, joined, lines, tuple(_merge_groups(spans)), (), in_quote, anchored=bool(marks))
-    return replace(block, markers=tuple((block.line_at(offset), source_id) for offset, source_id in markers))
+    return Block(kind, joined, lines, tuple(_merge_groups(spans)),
+                 tuple((_line_at(lines, offset), source_id) for offset, source_id in markers), in_quote,
+                 anchored=bool(marks))
+
+
+def _line_at(lines: tuple[tuple[int, int], ...], offset: int) -> int:
+    """The line of the text at `offset`, from a table of (offset, line) where the line changes."""
+    at = bisect.bisect_right(lines, (offset, float("inf"))) - 1
+    return lines[at][1] if at >= 0 else 0
 
 
 def _line_number(digits: str) -> int:
-    return int("".join(str(ord(c) - _DIGIT) for c in digits))
+    return int(digits.translate(_FROM_PRIVATE))
 
 
 def _line_table(newlines: list[int], marks: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:

@@ -225,7 +225,7 @@ class Checker:
             return
         near = self.sources.of(covering)
         stored = [s for s in near if s.snapshot is not None]
-        if value in self.sources.derived or any(value in source_values(s) for s in stored):
+        if value in self.sources.derived or any(states(s, value) for s in stored):
             self.figures_verified += 1  # a derived figure: its sum and its parts are checked on their own
             return
         severity = self.sources.figure_severity
@@ -242,6 +242,8 @@ class Checker:
 
     def derivations(self, derived: list[DerivedFigure], all_ids: list[str], shown: str) -> None:
         """Each derived figure's sum is right, its operands are in a source, and the text shows it."""
+        if not derived:
+            return  # most events derive nothing: no need to read every figure of their text
         stored = [s for s in self.sources.of(all_ids) if s.snapshot is not None]
         severity = self.sources.figure_severity
         shown_values = {f.value for f in figures_in(shown)}
@@ -260,7 +262,7 @@ class Checker:
                 self.fields.problem(line, f"the derivation of {item.figure} is wrong: {item.formula} = {_plain(result)}",
                                     "correct the figure in the text or the sum")
             for operand in operands:
-                if not any(operand.normalize() in source_values(s) for s in stored):
+                if not any(states(s, operand.normalize()) for s in stored):
                     self.fields.problem(line, f"the figure {_plain(operand)} in the derivation of {item.figure} is not in "
                                         "the stored copy of any of the event's sources",
                                         "a derived figure must be made from sourced figures", severity)
@@ -347,12 +349,12 @@ def read_not_quotations(fields: Fields) -> list[tuple[str, int]]:
     return found
 
 
-def source_values(source: Source) -> frozenset[Decimal]:
-    """The figures a source states: those of its stored text, and the day and year it was
+def states(source: Source, value: Decimal) -> bool:
+    """Whether a source states a figure: in its stored text, or as the day or year it was
     published (an article of 16 December 2024 that says "Monday" dates it)."""
+    # Looked up, not joined into one set: that would copy the text's values for every figure.
     date = source.published
-    own = {Decimal(part) for part in (date.year, date.day) if part is not None}
-    return values_in(source.snapshot or "") | own
+    return value in values_in(source.snapshot or "") or value in (date.year, date.day)
 
 
 def _at(text: Text, line: int) -> int:
