@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from . import paging
 from .cache import IN_MEMORY_ONLY, BuildCache
 from .citing import PageNumbering, card_citations, card_text, numbers
-from .digests import digest, folder_digest
+from .digests import context_digest, digest, folder_digest
 from .exports import ExportContext, render_exports
 from .jsonld import claim_review_json_ld, event_json_ld
 from .lists import ROOT, EventLink, Limits, render_lists
@@ -67,9 +68,29 @@ class EventView:
         return merged
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Each template compiled once per process, however many Environments are made (the preview
+    makes one per rebuild). Jinja keeps the source's checksum with the code and compiles an edited
+    template again."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if (code := self._code.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 def make_environment(templates_dir: Path) -> Environment:
     env = Environment(
         loader=FileSystemLoader(templates_dir),
+        bytecode_cache=_COMPILED,
         autoescape=True,  # every value from content is text unless it went through markup.py
         undefined=StrictUndefined,  # a typo in a template fails the build instead of printing nothing
         trim_blocks=True,
@@ -118,9 +139,11 @@ class _EventRenderer:
         """Where the event's card is, from the site's root: the timeline, or its year's page."""
         return f"{self.places[event.slug]}#{event.slug}" if self.paged else f"#{event.slug}"
 
-    def page_inputs(self, event: Event) -> str:
-        """What an event page shows beyond the event and the site: its neighbours and its card's place."""
-        return repr((self.neighbours[event.slug], self.back(event)))
+    def page_context(self, event: Event) -> dict[str, Any]:
+        """What an event page is made from, besides its path and the site's settings (in the scope of
+        every key): the event, its neighbours and its card's place. Its template's whole context is
+        made from these, and so is the page's cache key (digests.context_digest)."""
+        return {"event": event, "neighbours": self.neighbours[event.slug], "back": self.back(event)}
 
     def view(self, event: Event, use_summary: bool, prefix: str) -> EventView:
         """The event on its own page (`use_summary=False`) or as a card (True): each numbers its
@@ -143,6 +166,7 @@ class _EventRenderer:
 
     def page(self, event: Event) -> bytes:
         path = f"events/{event.slug}/index.html"
+        given = self.page_context(event)
         item = self.view(event, use_summary=False, prefix=event.slug)
         url = page_url(self.site.base_url, path)
         json_ld = [event_json_ld(event, self.site, url, item.description)]
@@ -151,7 +175,7 @@ class _EventRenderer:
             json_ld.append(review)
         return self.event_template.render(
             site=self.site, root="../../", path=path, page_url=url, item=item, json_ld=json_ld,
-            neighbours=self.neighbours[event.slug], back=self.back(event)).encode("utf-8")
+            neighbours=given["neighbours"], back=given["back"]).encode("utf-8")
 
     def card(self, event: Event, level: int) -> str:
         """The event on a list, with stand-ins for the page's root and citation prefix."""
@@ -208,7 +232,7 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
     jobs = []
     for event in events:
         path = f"events/{event.slug}/index.html"
-        unchanged = kept(path, digest("page", scope, event.fingerprint, renderer.page_inputs(event)))
+        unchanged = kept(path, context_digest("page", scope, path, context=renderer.page_context(event)))
         needs_page = unchanged is None
         if unchanged is not None:
             put(path, unchanged)
