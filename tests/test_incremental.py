@@ -146,7 +146,7 @@ def test_one_edited_event_indexes_one_shard_again(project, monkeypatch):
     assert len(indexed) == 1 and [a == b for a, b in zip(shards, after, strict=True)].count(False) == 1
     assert indexed == [key for key in after if key not in shards]
     assert incremental == build_site(project, "clean", "--no-cache", search=True)
-    assert sorted(p.name for p in (project / ".timeline-cache" / "search").iterdir()) == sorted(after)
+    assert sorted(p.name for p in (project / ".timeline-cache" / "search").iterdir() if p.name != "pages.json") == sorted(after)
 
 
 def test_the_shard_store_deletes_only_the_shards_it_made(project, monkeypatch):

@@ -117,7 +117,8 @@ POINTS = [
     ("swap:before-exchange", "on_call(timeline.write, '_exchange', 1)", False, True, "old"),
     ("swap:after-exchange", "on_call(timeline.write, '_exchange', 1, after=True)", False, True, "new"),
     ("cleanup:removing-the-old-site", "on_call(os, 'unlink', 3, when=by_rmtree)", False, "no-cache", "new"),
-    ("cache:saving", "on_call(pickle, 'dump', 1)", False, True, "new"),
+    ("cache:saving", "on_call(pickle, 'dump', 1, when=lambda data, *rest, **options: isinstance(data, dict))", False, True,
+     "new"),  # the build cache's state, not Jinja's compiled templates (it pickles their checksums)
     ("first-build:before-rename", "on_call(os, 'rename', 1)", False, False, "missing"),
     ("first-build:after-rename", "on_call(os, 'rename', 1, after=True)", False, False, "new"),
     ("fallback:before-first-rename", "on_call(os, 'rename', 1)", True, True, "old"),

@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from functools import partial
 from importlib import metadata
@@ -31,6 +32,7 @@ from .processes import die_with_parent
 FORMAT = "1"
 SHARD_PAGES = 250  # about this many pages per shard: one costs about 0.2 s to index
 MAX_SHARDS = 32  # the browser fetches a little of each shard on every search
+RACY_NS = 2_000_000_000  # a page written this recently may change again without its time changing
 # Pagefind writes its user interfaces too: search.js is this site's own, so they are left out.
 _NOT_KEPT = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
              "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
@@ -63,7 +65,9 @@ def index_for_search(site_dir: Path, store: Path | None = None) -> None:
     for page in pages:
         groups[shard_of(page.parent.name, count)].append(page)
     version = _pagefind_version()
-    keys = [_shard_key(version, number, count, group) for number, group in enumerate(groups)]
+    digests = _page_digests(pages, store)
+    keys = [_shard_key(version, number, count, [(page.parent.name, digests[page.parent.name]) for page in group])
+            for number, group in enumerate(groups)]
     index_dir = site_dir / "pagefind"
     index_dir.mkdir(exist_ok=True)
     stored = {key for key in keys if store is not None and (store / key).is_dir()}
@@ -89,14 +93,41 @@ def _pagefind_version() -> str:
         return metadata.version("pagefind")
 
 
-def _shard_key(version: str, number: int, count: int, pages: list[Path]) -> str:
+def _shard_key(version: str, number: int, count: int, pages: list[tuple[str, str]]) -> str:
     h = hashlib.blake2b(digest_size=10)
-    for part in (FORMAT, version, f"{number}/{count}"):
+    for part in (FORMAT, version, f"{number}/{count}", *(f"{slug} {page}" for slug, page in pages)):
         h.update(part.encode() + b"\0")
-    for page in pages:
-        data = page.read_bytes()
-        h.update(page.parent.name.encode() + b"\0" + len(data).to_bytes(8, "little") + data)
     return h.hexdigest()
+
+
+def _page_digests(pages: list[Path], store: Path | None) -> dict[str, str]:
+    """Each page's digest, by slug. A page the store saw with the same inode, time and size is the
+    same file (pages are never rewritten in place: a changed page is a new file), so it is not read
+    again; one written less than RACY_NS ago is not remembered, in case it changes within the
+    file system's clock tick."""
+    seen_file = store / "pages.json" if store is not None else None
+    try:
+        seen = json.loads(seen_file.read_text(encoding="utf-8")) if seen_file is not None else {}
+    except (OSError, ValueError):
+        seen = {}
+    digests, remembered = {}, {}
+    recent = time.time_ns() - RACY_NS
+    for page in pages:
+        slug, info = page.parent.name, page.stat()
+        signature = [info.st_ino, info.st_mtime_ns, info.st_size]
+        known = seen.get(slug) if isinstance(seen, dict) else None
+        if isinstance(known, list) and known[:3] == signature and isinstance(known[3], str):
+            digests[slug] = known[3]
+        else:
+            digests[slug] = hashlib.blake2b(page.read_bytes(), digest_size=16).hexdigest()
+        if info.st_mtime_ns < recent:
+            remembered[slug] = [*signature, digests[slug]]
+    if seen_file is not None:
+        seen_file.parent.mkdir(parents=True, exist_ok=True)
+        unfinished = seen_file.with_name(".pages.json.partial")
+        unfinished.write_text(json.dumps(remembered, sort_keys=True), encoding="utf-8")
+        os.replace(unfinished, seen_file)
+    return digests
 
 
 def _binary() -> list[str]:
