@@ -30,13 +30,13 @@ from .processes import die_with_parent
 
 # Bump when anything below changes what a shard holds (the options, the files kept).
 FORMAT = "1"
-SHARD_PAGES = 250  # about this many pages per shard: one costs about 0.2 s to index
+SHARD_PAGES = 160  # about this many pages per shard: one costs about 0.15 s to index
 MAX_SHARDS = 32  # the browser fetches a little of each shard on every search
 RACY_NS = 2_000_000_000  # a page written this recently may change again without its time changing
 # Pagefind writes its user interfaces too: search.js is this site's own, so they are left out.
 _NOT_KEPT = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
              "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
-_SLUG = re.compile(r"[a-z0-9-]+\Z")
+_WORK = ".pagefind-work"  # in the staging folder: each shard's pages, linked for its indexer; removed after
 
 
 class SearchIndexError(Exception):
@@ -72,7 +72,10 @@ def index_for_search(site_dir: Path, store: Path | None = None) -> None:
     index_dir.mkdir(exist_ok=True)
     stored = {key for key in keys if store is not None and (store / key).is_dir()}
     missing = [(key, group) for key, group in zip(keys, groups, strict=True) if key not in stored]
-    _index_shards(site_dir, missing)
+    try:
+        _index_shards(site_dir, missing)
+    finally:
+        _remove_work(site_dir)
     for key in keys:
         if key in stored:
             _link_tree(store / key, index_dir / key)  # type: ignore[operator]  # stored implies a store
@@ -183,17 +186,32 @@ def _take(items: Iterator[tuple[str, list[Path]]], count: int) -> list[tuple[str
 
 
 def _start(binary: list[str], site_dir: Path, key: str, pages: list[Path]) -> subprocess.Popen[bytes]:
-    """Pagefind over one shard: its pages named in a glob, {slug,slug,…} (slugs are [a-z0-9-])."""
-    slugs = [page.parent.name for page in pages]
-    if not all(_SLUG.match(slug) for slug in slugs):
-        raise SearchIndexError(f"an event folder name is not a slug: {next(s for s in slugs if not _SLUG.match(s))}")
+    """Pagefind over one shard: its pages linked into a folder of their own (a glob naming them
+    costs Pagefind a walk of the whole site per shard)."""
+    work = site_dir / _WORK / key
+    for page in pages:
+        folder = work / "events" / page.parent.name
+        folder.mkdir(parents=True)
+        os.link(page, folder / "index.html")  # the staging folder's own file system
     return subprocess.Popen(
-        [*binary, "--site", str(site_dir), "--glob", "events/{" + ",".join(slugs) + "}/index.html",
-         "--output-path", str(site_dir / "pagefind" / key), "--quiet"],
+        [*binary, "--site", str(work), "--output-path", str(site_dir / "pagefind" / key), "--quiet"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         # The build has no other thread here, so running Python between fork and exec is safe.
         preexec_fn=partial(die_with_parent, os.getpid()),  # noqa: PLW1509 — see the comment above
     )
+
+
+def _remove_work(site_dir: Path) -> None:
+    """The shards' folders of links, taken apart link by link (only what _start made is there)."""
+    work = site_dir / _WORK
+    if not work.is_dir():
+        return
+    for folder, subfolders, names in os.walk(work, topdown=False):
+        for name in names:
+            os.unlink(os.path.join(folder, name))
+        for name in subfolders:
+            os.rmdir(os.path.join(folder, name))
+    os.rmdir(work)
 
 
 def _tidy(shard: Path) -> None:
