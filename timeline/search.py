@@ -106,25 +106,25 @@ def _shard_key(version: str, number: int, count: int, pages: list[tuple[str, str
 def _page_digests(pages: list[Path], store: Path | None) -> dict[str, str]:
     """Each page's digest, by slug. A page the store saw with the same inode, time and size is the
     same file (pages are never rewritten in place: a changed page is a new file), so it is not read
-    again; one written less than RACY_NS ago is not remembered, in case it changes within the
-    file system's clock tick."""
+    again. Each slug keeps the files of the last two builds: a rebuild updates the site before
+    last (the spare), whose unchanged pages are that build's files. A page written less than
+    RACY_NS ago is not remembered, in case it changes within the file system's clock tick."""
     seen_file = store / "pages.json" if store is not None else None
     try:
         seen = json.loads(seen_file.read_text(encoding="utf-8")) if seen_file is not None else {}
     except (OSError, ValueError):
         seen = {}
+    seen = seen if isinstance(seen, dict) else {}
     digests, remembered = {}, {}
     recent = time.time_ns() - RACY_NS
     for page in pages:
         slug, info = page.parent.name, page.stat()
         signature = [info.st_ino, info.st_mtime_ns, info.st_size]
-        known = seen.get(slug) if isinstance(seen, dict) else None
-        if isinstance(known, list) and known[:3] == signature and isinstance(known[3], str):
-            digests[slug] = known[3]
-        else:
-            digests[slug] = hashlib.blake2b(page.read_bytes(), digest_size=16).hexdigest()
-        if info.st_mtime_ns < recent:
-            remembered[slug] = [*signature, digests[slug]]
+        known = [entry for entry in seen.get(slug, ()) if isinstance(entry, list) and len(entry) == 4]
+        found = next((entry[3] for entry in known if entry[:3] == signature), None)
+        digests[slug] = found if isinstance(found, str) else hashlib.blake2b(page.read_bytes(), digest_size=16).hexdigest()
+        kept = [entry for entry in known if entry[:3] != signature][:1]  # the other build's file
+        remembered[slug] = ([[*signature, digests[slug]]] if info.st_mtime_ns < recent else []) + kept
     if seen_file is not None:
         seen_file.parent.mkdir(parents=True, exist_ok=True)
         unfinished = seen_file.with_name(".pages.json.partial")
