@@ -64,7 +64,8 @@ def index_for_search(site_dir: Path, store: Path | None = None) -> None:
     groups: list[list[Path]] = [[] for _ in range(count)]
     for page in pages:
         groups[shard_of(page.parent.name, count)].append(page)
-    version = _pagefind_version()
+    binary = _binary()
+    version = _identity(binary)
     digests = _page_digests(pages, store)
     keys = [_shard_key(version, number, count, [(page.parent.name, digests[page.parent.name]) for page in group])
             for number, group in enumerate(groups)]
@@ -73,7 +74,7 @@ def index_for_search(site_dir: Path, store: Path | None = None) -> None:
     stored = {key for key in keys if store is not None and (store / key).is_dir()}
     missing = [(key, group) for key, group in zip(keys, groups, strict=True) if key not in stored]
     try:
-        _index_shards(site_dir, missing)
+        _index_shards(binary, site_dir, missing)
     finally:
         _remove_work(site_dir)
     for key in keys:
@@ -89,11 +90,16 @@ def index_for_search(site_dir: Path, store: Path | None = None) -> None:
     _merge_topics(index_dir, keys)
 
 
-def _pagefind_version() -> str:
+def _identity(binary: list[str]) -> str:
+    """Which Pagefind makes the shards, for their names: its executable's path, size and time (a
+    stat, where asking the installed packages for its version costs 25 ms)."""
     try:
-        return metadata.version("pagefind_bin")
-    except metadata.PackageNotFoundError:
-        return metadata.version("pagefind")
+        info = os.stat(binary[0]) if len(binary) == 1 else None
+    except OSError:
+        info = None
+    if info is not None:
+        return f"{binary[0]} {info.st_size} {info.st_mtime_ns}"
+    return "pagefind " + metadata.version("pagefind")
 
 
 def _shard_key(version: str, number: int, count: int, pages: list[tuple[str, str]]) -> str:
@@ -145,11 +151,10 @@ def _binary() -> list[str]:
     return [str(found)] if found else [sys.executable, "-m", "pagefind"]
 
 
-def _index_shards(site_dir: Path, shards: list[tuple[str, list[Path]]]) -> None:
+def _index_shards(binary: list[str], site_dir: Path, shards: list[tuple[str, list[Path]]]) -> None:
     """Pagefind over each shard's pages, two shards at a time."""
     if not shards:
         return
-    binary = _binary()
     running: list[tuple[str, subprocess.Popen[bytes]]] = []
     failure = None
     todo = iter(shards)

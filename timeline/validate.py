@@ -101,7 +101,9 @@ def validate(raw: RawContent, drafts: bool = False, memo: BuildCache | None = No
         # its own clean result is trusted only once every source is known to be valid.
         for file_digest, event in clean_events:
             depends = tuple((c.source.id, c.source.digest) for c in event.citations)
-            remember.put(("event", raw.site_digest, file_digest), (depends, event))
+            # Without its Markdown's HTML, which this build renders from: kept, it would be two
+            # thirds of the cache, read back by every rebuild to render the few pages that changed.
+            remember.put(("event", raw.site_digest, file_digest), (depends, dataclasses.replace(event, converted=())))
     published = [e for e in events if drafts or not e.draft]
     cited = _cited_ids(published)
     timeline = Timeline(
