@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from jinja2 import Environment
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from .digests import context_digest
 from .markup import PREFIX
@@ -78,6 +78,24 @@ class PlacedCard:
         return self.cards[self.slug, self.level].replace(PREFIX, self.prefix).replace(ROOT, self.root)
 
 
+@dataclass(frozen=True)
+class PlacedRow:
+    """An event in one line at its place on a page: keyed by what it shows, made only if the page is."""
+
+    slug: str
+    title: str
+    iso: str
+    display: str
+    root: str
+
+    def key_parts(self) -> tuple[str, ...]:
+        return ("row", self.slug, self.title, self.iso, self.display, self.root)
+
+    def __html__(self) -> str:
+        return (f'<li><time datetime="{self.iso}">{self.display}</time> '
+                f'<a href="{self.root}events/{self.slug}/">{escape(self.title)}</a></li>')
+
+
 class ListPages:
     """The list pages of one build, each made (or kept) by `page`, and what they share: the cards
     ({(slug, level): html}, with stand-ins for the root and the citation prefix) and the rows."""
@@ -94,7 +112,6 @@ class ListPages:
         self.rendered: dict[str, str] = {}
         self.paths: list[str] = []  # every list page, in the order made
         self.position = {event.slug: f"e{i}" for i, event in enumerate(timeline.events, 1)}  # short citation prefixes
-        self.rows: dict[str, Markup] = {}
 
     def page(self, path: str, template: str, **context: Any) -> None:
         """Render a list page, or keep the previous file when its key is unchanged. The key is
@@ -116,12 +133,8 @@ class ListPages:
     def placed(self, event: Event, root: str, level: int) -> PlacedCard:
         return PlacedCard(event.fingerprint, self.position[event.slug], level, root, event.slug, self.cards)
 
-    def row(self, event: Event, root: str) -> Markup:  # an event in one line, on long topic and source lists
-        if event.slug not in self.rows:
-            self.rows[event.slug] = Markup(
-                f'<li><time datetime="{event.date.iso}">{event.date.display}</time> '
-                f'<a href="{ROOT}events/{event.slug}/">{escape(event.title)}</a></li>')
-        return Markup(self.rows[event.slug].replace(ROOT, root))
+    def row(self, event: Event, root: str) -> PlacedRow:  # an event in one line, on long topic and source lists
+        return PlacedRow(event.slug, event.title, event.date.iso, event.date.display, root)
 
     def by_year_pages(self, folder: str, template: str, events: list[Event], as_rows: bool, **context: Any) -> None:
         """A list of events (a topic's, or a source's citing events) in years, on as many pages as it
