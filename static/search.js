@@ -27,8 +27,7 @@
     "September", "October", "November", "December"];
 
   let engine = null; // a promise of the Pagefind module, made on first use
-  let topicPages = null; // a promise of pagefind/topics.json: each topic's pages, by Pagefind's id
-  let dateOrder = null; // a promise of pagefind/order.json: every page's id, oldest first
+  const indexFiles = new Map(); // pagefind/<name> → a promise of its JSON
   let current = null; // {results, shown}: the search on screen and how many of its results are shown
   let ticket = 0; // numbers the searches: an answer to an older one is dropped
   let typingTimer = 0;
@@ -77,9 +76,8 @@
   // loaded and the others merged into it, so one search runs over every page.
   function pagefind() {
     if (!engine) {
-      engine = fetch(new URL("pagefind/shards.json", root).href).then(async (response) => {
-        if (!response.ok) throw new Error(`shards.json: ${response.status}`);
-        const shards = (await response.json()).shards.map((name) => new URL(`pagefind/${name}/`, root));
+      engine = indexFile("shards.json").then(async (listed) => {
+        const shards = listed.shards.map((name) => new URL(`pagefind/${name}/`, root));
         const module = await import(new URL("pagefind.js", shards[0]).href);
         await module.options({ baseUrl: root.pathname });
         await Promise.all(shards.slice(1).map((shard) => module.mergeIndex(shard.pathname)));
@@ -90,29 +88,25 @@
     return engine;
   }
 
-  // Pagefind's own filters make its index differ from build to build (Pagefind 1.5), so the
-  // build writes which pages carry each topic (timeline/search.py) and results are narrowed here.
-  function topics() {
-    if (!topicPages) {
-      topicPages = fetch(new URL("pagefind/topics.json", root).href).then((response) => {
-        if (!response.ok) throw new Error(`topics.json: ${response.status}`);
+  // Files the build writes beside the index (timeline/search.py), each fetched once, on first use;
+  // a failed fetch is tried again by a later search.
+  function indexFile(name) {
+    if (!indexFiles.has(name)) {
+      const loading = fetch(new URL(`pagefind/${name}`, root).href).then((response) => {
+        if (!response.ok) throw new Error(`${name}: ${response.status}`);
         return response.json();
       });
-      topicPages.catch(() => { topicPages = null; });
+      loading.catch(() => { indexFiles.delete(name); });
+      indexFiles.set(name, loading);
     }
-    return topicPages;
+    return indexFiles.get(name);
   }
 
-  function order() {
-    if (!dateOrder) {
-      dateOrder = fetch(new URL("pagefind/order.json", root).href).then((response) => {
-        if (!response.ok) throw new Error(`order.json: ${response.status}`);
-        return response.json();
-      });
-      dateOrder.catch(() => { dateOrder = null; });
-    }
-    return dateOrder;
-  }
+  // Pagefind's own filters make its index differ from build to build (Pagefind 1.5), so the
+  // build writes which pages carry each topic, and results are narrowed here.
+  const topics = () => indexFile("topics.json");
+  // Every page's id, oldest first: merged shards come back sorted by score.
+  const order = () => indexFile("order.json");
 
   // ---- Showing results ----
 
