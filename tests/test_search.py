@@ -497,3 +497,11 @@ def test_the_topic_index_lists_each_topics_pages_and_refuses_a_fragment_it_canno
     (fragments / "en_d.pf_fragment").write_bytes(gzip.compress(b'{"url": "/x/"}'))
     with pytest.raises(SearchIndexError, match="cannot read: en_d.pf_fragment"):
         write_topic_index(tmp_path)
+
+
+def test_shard_names_do_not_depend_on_where_pagefind_is_installed():
+    """A shard's name is in the published site: the same pages must get the same names on any
+    machine, so what names Pagefind in it is its version, never its path or file times."""
+    binary = search._binary()
+    identity = search._identity(binary)
+    assert identity.startswith("pagefind 1.") and str(binary[0]) not in identity

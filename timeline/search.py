@@ -91,15 +91,14 @@ def index_for_search(site_dir: Path, store: Path | None = None) -> None:
 
 
 def _identity(binary: list[str]) -> str:
-    """Which Pagefind makes the shards, for their names: its executable's path, size and time (a
-    stat, where asking the installed packages for its version costs 25 ms)."""
-    try:
-        info = os.stat(binary[0]) if len(binary) == 1 else None
-    except OSError:
-        info = None
-    if info is not None:
-        return f"{binary[0]} {info.st_size} {info.st_mtime_ns}"
-    return "pagefind " + metadata.version("pagefind")
+    """Which Pagefind makes the shards, for their names: its version. Not its path or file times,
+    which differ from one machine to the next: the same site must get the same names anywhere."""
+    for package in ("pagefind_bin", "pagefind"):
+        try:
+            return f"pagefind {metadata.version(package)}"
+        except metadata.PackageNotFoundError:
+            continue
+    return "pagefind " + " ".join(binary)
 
 
 def _shard_key(version: str, number: int, count: int, pages: list[tuple[str, str]]) -> str:
