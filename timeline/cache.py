@@ -21,10 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .memo import Signature
 from .outputs import Generation, OutputRecord, Reuse, Unchanged
-
-# A content file's (size, mtime_ns, ctime_ns, inode): unchanged, the file need not be read again.
-Signature = tuple[int, int, int, int]
 
 FORMAT = 5  # bump when the layout of the stored data changes
 # A build saves only what changed since the last full save ("the base"), into cache.delta.pickle,

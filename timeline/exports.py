@@ -26,7 +26,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from .citing import PageNumbering, card_text, numbers
-from .markup import MarkdownRenderer, Memo
+from .markup import MarkdownRenderer
+from .memo import Memo
 from .model import Citation, ClaimReview, Event, EventDate, Source, Timeline
 
 ATOM_NS = "http://www.w3.org/2005/Atom"

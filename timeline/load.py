@@ -8,9 +8,9 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import BuildCache
 from .digests import digest
 from .fields import did_you_mean
+from .memo import FileMemo
 from .model import Event, Location, Problem, Source
 from .yamltext import CONTROL, CONTROL_IN_SNAPSHOTS, YValue, parse_yaml
 
@@ -116,7 +116,7 @@ class _Reader:
     that the next build can tell an unchanged file from its metadata alone and never read it.
     """
 
-    def __init__(self, root: Path, problems: list[Problem], memo: BuildCache | None = None):
+    def __init__(self, root: Path, problems: list[Problem], memo: FileMemo | None = None):
         self.root = root
         self.prefix = os.path.join(str(root), "") if str(root) != "." else ""
         self.problems = problems
@@ -196,7 +196,7 @@ def _signature(info: os.stat_result) -> tuple[int, int, int, int]:
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
-def load_content(content_dir: Path, memo: BuildCache | None = None) -> RawContent:
+def load_content(content_dir: Path, memo: FileMemo | None = None) -> RawContent:
     """Read content/site.yaml, content/events/*.md and content/sources/*.yaml (+ .txt snapshots).
 
     With `memo` (the build cache), a file whose metadata and digest the cache knows, and which

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import markdown
 import markdown.preprocessors
@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 
 from .digests import digest
 from .markers import MARKER
+from .memo import Memo
 
 _OPEN, _CLOSE = "\ue000", "\ue001"
 WORD_JOINER = "\u2060"  # no line break here: put before each citation marker
@@ -129,11 +130,6 @@ class InlinePatterns:
 # Citation anchors are made with this stand-in for the page's prefix and the prefix is put in
 # afterwards, so one rendering (and one cache entry) serves every page that shows the text.
 PREFIX = "\ue002"
-
-
-class Memo(Protocol):
-    def get(self, key: Any) -> Any: ...
-    def put(self, key: Any, value: Any) -> None: ...
 
 
 class _NoMemo:

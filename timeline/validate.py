@@ -11,10 +11,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import cast
 
-from .cache import BuildCache
 from .digests import digest
 from .fields import SLUG, Fields, did_you_mean, slugify
 from .load import RawContent, RawEvent, RawSource
+from .memo import Memo
 from .model import (
     RATINGS,
     Citation,
@@ -51,7 +51,7 @@ _DATE_ONLY = re.compile(r"^[0-9]{4}(?:-[0-9]{2}){0,2}\.md\Z")
 _MISSING_DATE = EventDate(1)
 
 
-def validate(raw: RawContent, drafts: bool = False, memo: BuildCache | None = None,
+def validate(raw: RawContent, drafts: bool = False, memo: Memo | None = None,
              ) -> tuple[Timeline | None, list[Problem]]:
     """Return the timeline (None when there is any error) and all problems, sorted.
 
