@@ -103,7 +103,7 @@ def render_and_write(timeline: Timeline, paths: Paths, cache: BuildCache, in_pla
         writer = SiteWriter(paths.out, spare=cache.spare, keep_as=cache.live_id if keep else None)
     try:
         try:
-            files = render_site(timeline, paths.templates, cache, paths.out, progress=_progress(),
+            files = render_site(timeline, paths.templates, cache, cache.reuse(paths.out), progress=_progress(),
                                 exports=not in_place, sink=writer.put if writer else None)
         except jinja2.TemplateSyntaxError as error:
             where = Location(_shown(paths, error.filename or error.name or paths.templates), error.lineno or 0)

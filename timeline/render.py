@@ -20,15 +20,15 @@ from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from . import paging
-from .cache import IN_MEMORY_ONLY, BuildCache
 from .citing import PageNumbering, card_citations, card_text, numbers
 from .digests import context_digest, digest, folder_digest
 from .exports import ExportContext, render_exports
 from .jsonld import claim_review_json_ld, event_json_ld
 from .lists import ROOT, EventLink, Limits, render_lists
 from .markup import PREFIX, CitedHtml, MarkdownRenderer
+from .memo import Memo
 from .model import Citation, Event, Timeline
-from .outputs import Unchanged
+from .outputs import Reuse, Unchanged, never_kept
 from .paging import page_url
 from .paging import split_pages as _pages  # noqa: F401  (tests/test_scale.py cuts lists with render._pages)
 from .processes import fork_map, shared
@@ -103,16 +103,54 @@ def make_environment(templates_dir: Path) -> Environment:
     return env
 
 
+class _OneBuild:
+    """The memo of a build without a cache: its pages, cards and exports still share their work."""
+
+    def __init__(self) -> None:
+        self.values: dict[Hashable, Any] = {}
+
+    def get(self, key: Hashable) -> Any:
+        return self.values.get(key)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        self.values[key] = value
+
+
+class _Sent:
+    """The memo as a worker process sees it: what it reads from it or adds to it is also noted, to
+    be sent back to the parent, whose memo keeps it for the next build."""
+
+    NOT_SENT = ("html",)  # each text's HTML: the parent has what it needs of it (the cards, the exports)
+
+    def __init__(self, memo: Memo) -> None:
+        self.memo = memo
+        self.noted: dict[Hashable, Any] | None = None  # None: in the parent, nothing to send
+
+    def get(self, key: Hashable) -> Any:
+        value = self.memo.get(key)
+        if value is not None and self.noted is not None:
+            self.noted[key] = value
+        return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        self.memo.put(key, value)
+        if self.noted is not None:
+            self.noted[key] = value
+
+    def to_send(self) -> dict[Hashable, Any]:
+        return {k: v for k, v in (self.noted or {}).items() if not (isinstance(k, tuple) and k[0] in self.NOT_SENT)}
+
+
 class _EventRenderer:
     """Renders one event's own page and its card; shared with worker processes by fork."""
 
-    def __init__(self, timeline: Timeline, templates_dir: Path, memo: BuildCache, scope: str, exports: bool):
+    def __init__(self, timeline: Timeline, templates_dir: Path, memo: Memo, scope: str, exports: bool):
         self.site = timeline.site
         self.env = make_environment(templates_dir)
         self.env.globals["topic"] = self.site.topic  # a tag's label and description, for every template
         self.fragments: dict[tuple[Hashable, ...], Markup] = {}  # by macro and arguments: see cached()
         self.env.globals["cached"] = self.cached
-        self.cache = memo
+        self.cache = memo = _Sent(memo)
         self.markdown = MarkdownRenderer(memo)
         self.numbering = PageNumbering(self.markdown)
         self.event_template = self.env.get_template("event.html")
@@ -190,26 +228,22 @@ def _render_jobs(jobs: list[tuple[Event, bool, tuple[int, ...]]], forked: bool =
                  ) -> tuple[Rendered, dict[Hashable, Any]]:
     """Pages and cards for some events; in a worker process, also the Markdown it converted."""
     worker: _EventRenderer = shared()
-    memo = worker.cache
     if forked:
-        memo.used.clear()  # the worker's copy: what it adds now is what the parent lacks
+        worker.cache.noted = {}  # the worker's own copy: what it uses now is what the parent must keep
     done: Rendered = []
     for event, page, levels in jobs:
         done.append((event.slug, worker.page(event) if page else None,
                      {level: str(worker.card(event, level)) for level in levels}))
         if worker.exports is not None:
             worker.exports.prepare(event)
-    if not forked:
-        return done, {}
-    # The text's HTML stays here: the parent now has all it needs of it (see IN_MEMORY_ONLY).
-    return done, {k: v for k, v in memo.used.items() if not (isinstance(k, tuple) and k[0] in IN_MEMORY_ONLY)}
+    return done, worker.cache.to_send() if forked else {}
 
 
-def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | None = None,
-                out_dir: Path | None = None, progress: Callable[[str], None] | None = None,
-                exports: bool = True, sink: Callable[[str, bytes | Unchanged], None] | None = None,
-                ) -> dict[str, bytes | Unchanged]:
-    """Every page and export. With a cache and the previous output, unchanged pages are `Unchanged`.
+def render_site(timeline: Timeline, templates_dir: Path, memo: Memo | None = None, kept: Reuse = never_kept,
+                progress: Callable[[str], None] | None = None, exports: bool = True,
+                sink: Callable[[str, bytes | Unchanged], None] | None = None) -> dict[str, bytes | Unchanged]:
+    """Every page and export. `memo` (the build cache's) keeps cards, Markdown and exports between
+    builds; a page that `kept` says the previous output has, made from the same key, is `Unchanged`.
 
     With `sink`, each event page is handed to it as soon as it is rendered (to be written) and is
     not in the returned dict: at thousands of events, holding every page until the end would take
@@ -218,14 +252,12 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
     """
     files: dict[str, bytes | Unchanged] = {}
     put = sink or files.__setitem__
-    cache = cache or BuildCache(None)
+    cache = memo or _OneBuild()
     events = timeline.events
     scope = digest(folder_digest(templates_dir), repr(timeline.site))
     renderer = _EventRenderer(timeline, templates_dir, cache, scope, exports)
     big = len(events) > LIST_LIMIT
     levels = (3, 2) if not big else (3,)
-
-    kept = cache.reuse(out_dir)
 
     # 1. Each event's page and cards: from the cache, or rendered (in parallel when there are many).
     cards: dict[tuple[str, int], str] = {}
@@ -248,8 +280,8 @@ def render_site(timeline: Timeline, templates_dir: Path, cache: BuildCache | Non
     if progress and jobs:
         progress(f"rendering {len(jobs)} of {len(events)} events")
     by_slug = {event.slug: event for event in events}
-    for done, memo in fork_map(_render_jobs, jobs, renderer):  # chunk by chunk, as the workers finish them
-        for key, value in memo.items():
+    for done, sent in fork_map(_render_jobs, jobs, renderer):  # chunk by chunk, as the workers finish them
+        for key, value in sent.items():
             cache.put(key, value)
         for slug, page, new_cards in done:
             if page is not None:
