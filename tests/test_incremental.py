@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import PROJECT, SITE_YAML, tree
 
-from timeline import processes, render, search
+from timeline import processes, render, search, validate
 from timeline.cli import main
 
 SOURCE = "url: https://example.org/{n}\ntitle: Source {n}\npublisher: Publisher {n}\npublished: '2024-0{m}-01'\n"
@@ -279,3 +279,28 @@ def test_a_delta_of_the_wrong_shape_is_ignored(project):
                  "memo_del": [], "files_del": [], "outputs_del": [], **wrong}
         (cache / "cache.delta.pickle").write_bytes(pickle.dumps(delta))
         assert build(project, "_site") == build(project, "clean", "--no-cache")
+
+
+def test_a_cache_restored_on_another_checkout_saves_validation(project, monkeypatch):
+    """In CI the cache is restored onto a fresh checkout, whose files' inodes and times are new:
+    each file is read again, but an entry valid before from the same bytes is not checked again."""
+    events = project / "content" / "events"
+    for path in events.glob("*.md"):  # entries with warnings are never kept: these texts have none
+        path.unlink()
+    for n, word in enumerate(("alpha", "beta", "gamma", "delta"), 1):
+        (events / f"2024-0{n}-0{n}-{word}.md").write_text(
+            f"---\ntitle: Event {word}\ndate: '2024-0{n}-0{n}'\ntags: [t]\nsources:\n  - source-{n}\n  - source-{n + 4}\n"
+            f"---\nThe {word} happened.[^source-{n}] It was reported.[^source-{n + 4}]\n")
+    cache = project / "kept-cache"
+    build_site(project, "_site", "--cache", str(cache))
+    checkout = project / "checkout"
+    for folder in ("content", "templates", "static"):
+        shutil.copytree(project / folder, checkout / folder)
+    age(checkout)
+    checked: list[str] = []
+    event = validate._event
+    monkeypatch.setattr(validate, "_event", lambda raw, *rest: checked.append(raw.where.path) or event(raw, *rest))
+    edit(checkout / "content" / "events" / "2024-02-02-beta.md", "It was reported.", "It was reported twice.")
+    reused = build_site(checkout, "_site", "--cache", str(cache))
+    assert checked == ["content/events/2024-02-02-beta.md"]
+    assert reused == build_site(checkout, "clean", "--no-cache")

@@ -258,11 +258,17 @@ def load_content(content_dir: Path, memo: FileMemo | None = None) -> RawContent:
         text, yaml_digest = reader.text_and_digest(path)
         if text is None:
             continue
+        snapshot, snapshot_digest = reader.text_and_digest(snapshot_path) if snapshot_path else (None, "")
+        source_digest = digest("source", yaml_digest, snapshot_digest)
+        # Read, but valid before from the same bytes (a fresh checkout, a cache restored in CI).
+        reused = memo.get(("source", scope, source_digest)) if scope is not None and memo is not None else None
+        if reused is not None:
+            raw.sources.append(RawSource(Location(name, 1), None, None, source_digest, reused))
+            source_digests[stem] = source_digest
+            continue
         data, problems = parse_yaml(text, name, 1)
         raw.problems.extend(problems)
-        snapshot, snapshot_digest = reader.text_and_digest(snapshot_path) if snapshot_path else (None, "")
         if not problems:
-            source_digest = digest("source", yaml_digest, snapshot_digest)
             raw.sources.append(RawSource(Location(name, 1), data, snapshot, source_digest))
             source_digests[stem] = source_digest
 
@@ -272,17 +278,23 @@ def load_content(content_dir: Path, memo: FileMemo | None = None) -> RawContent:
             Location(reader.name(content_dir / "events")), "there are no events",
             "an empty site would replace the published one: add content/events/<date>-<slug>.md "
             "(python build.py new …)"))
+    def reusable(file_digest: str | None) -> Event | None:
+        """The event validated before from a file with this digest, if every source it lists still
+        has the digest it had then."""
+        stored = memo.get(("event", scope, file_digest)) if file_digest and scope is not None and memo is not None else None
+        return stored[1] if stored is not None and all(source_digests.get(i) == d for i, d in stored[0]) else None
+
     for path in event_files:
         name = reader.name(path)
-        if scope is not None and memo is not None:
-            known = reader.known_digest(path)
-            stored = memo.get(("event", scope, known)) if known else None
-            # Valid last time, and every source it lists still has the digest it had then.
-            if known and stored is not None and all(source_digests.get(i) == d for i, d in stored[0]):
-                raw.events.append(RawEvent(Location(name, 1), None, "", 0, known, stored[1]))
-                continue
+        known = reader.known_digest(path) if scope is not None and memo is not None else None
+        if (event := reusable(known)) is not None:  # not even read: its metadata is as last time
+            raw.events.append(RawEvent(Location(name, 1), None, "", 0, known or "", event))
+            continue
         text, file_digest = reader.text_and_digest(path)
         if text is None:
+            continue
+        if (event := reusable(file_digest)) is not None:  # read, but valid before from the same bytes
+            raw.events.append(RawEvent(Location(name, 1), None, "", 0, file_digest, event))
             continue
         split = split_front_matter(text, name)
         if isinstance(split, Problem):
