@@ -21,18 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .memo import Signature
+from .memo import IN_MEMORY_ONLY, RACY_NS, Signature
 from .outputs import Generation, OutputRecord, Reuse, Unchanged
 
 FORMAT = 5  # bump when the layout of the stored data changes
 # A build saves only what changed since the last full save ("the base"), into cache.delta.pickle,
 # until the new or changed entries are more than this share of the base's; then a new base.
 DELTA_SHARE = 0.2
-IN_MEMORY_ONLY = {"html"}  # kinds of memo entries never written to disk
-# A file modified this close to the moment its metadata was taken might be modified again within
-# the file system's timestamp granularity without its mtime changing ("racy git"): such a file's
-# digest is not remembered, so the next build reads it again.
-RACY_NS = 2_000_000_000
 
 
 class _SafeUnpickler(pickle.Unpickler):

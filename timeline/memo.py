@@ -7,6 +7,13 @@ from typing import Any, Protocol
 
 # A content file's (size, mtime_ns, ctime_ns, inode): unchanged, the file need not be read again.
 Signature = tuple[int, int, int, int]
+# A file modified this close to the moment its metadata was taken might be modified again within
+# the file system's timestamp granularity without its mtime changing ("racy git"): such a file's
+# digest is not remembered, so the next build reads it again.
+RACY_NS = 2_000_000_000
+# Kinds of entries that stay in the process that made them: each text's HTML is shared by the pages,
+# cards and exports rendered there, but is neither saved to disk nor sent back from a worker.
+IN_MEMORY_ONLY = frozenset({"html"})
 
 
 class Memo(Protocol):

@@ -26,7 +26,7 @@ from .exports import ExportContext, render_exports
 from .jsonld import claim_review_json_ld, event_json_ld
 from .lists import ROOT, EventLink, Limits, render_lists
 from .markup import PREFIX, CitedHtml, MarkdownRenderer
-from .memo import Memo
+from .memo import IN_MEMORY_ONLY, Memo
 from .model import Citation, Event, Timeline
 from .outputs import Reuse, Unchanged, never_kept
 from .paging import page_url
@@ -120,8 +120,6 @@ class _Sent:
     """The memo as a worker process sees it: what it reads from it or adds to it is also noted, to
     be sent back to the parent, whose memo keeps it for the next build."""
 
-    NOT_SENT = ("html",)  # each text's HTML: the parent has what it needs of it (the cards, the exports)
-
     def __init__(self, memo: Memo) -> None:
         self.memo = memo
         self.noted: dict[Hashable, Any] | None = None  # None: in the parent, nothing to send
@@ -138,7 +136,7 @@ class _Sent:
             self.noted[key] = value
 
     def to_send(self) -> dict[Hashable, Any]:
-        return {k: v for k, v in (self.noted or {}).items() if not (isinstance(k, tuple) and k[0] in self.NOT_SENT)}
+        return {k: v for k, v in (self.noted or {}).items() if not (isinstance(k, tuple) and k[0] in IN_MEMORY_ONLY)}
 
 
 class _EventRenderer:

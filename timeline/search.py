@@ -26,13 +26,13 @@ from functools import partial
 from importlib import metadata
 from pathlib import Path
 
+from .memo import RACY_NS
 from .processes import die_with_parent
 
 # Bump when anything below changes what a shard holds (the options, the files kept).
 FORMAT = "1"
 SHARD_PAGES = 160  # about this many pages per shard: one costs about 0.15 s to index
 MAX_SHARDS = 32  # the browser fetches a little of each shard on every search
-RACY_NS = 2_000_000_000  # a page written this recently may change again without its time changing
 # Pagefind writes its user interfaces too: search.js is this site's own, so they are left out.
 _NOT_KEPT = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
              "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
