@@ -103,6 +103,11 @@ def _place(finding: Finding, blob_url: str) -> str:
     return _code(shown)
 
 
+def _heading(title: str, findings: list[Finding], explanation: str) -> list[str]:
+    """A section's title with its count, and what to do about the findings under it."""
+    return ["", f"## {title} ({len(findings)})", "", explanation, ""]
+
+
 def render(findings: list[Finding], run_url: str = "", blob_url: str = "") -> str:
     """The issue's Markdown body."""
     dead = [f for f in findings if f.kind == "dead"]
@@ -117,10 +122,10 @@ def render(findings: list[Finding], run_url: str = "", blob_url: str = "") -> st
     out.append(f"Found by {ran} (`python build.py check --links`). This issue is rewritten by every run: "
                "fix the sources, and the next run shows what is left.")
     if dead:
-        out += ["", f"## Dead ({len(dead)})", "",
+        out += _heading("Dead", dead,
                 ("The page is gone. Find a capture of it in the archive (the lookup address lists every one; "
                  "pick one made while the page still said what the event cites), then in the source file set "
-                 "`url_status: dead` and add `archive_url:` with that capture's address."), ""]
+                 "`url_status: dead` and add `archive_url:` with that capture's address."))
         for f in dead:
             address = f" {_code(f.url)}" if f.url else ""
             out.append(f"- [ ] **{_text(f.source_id)}** {_place(f, blob_url)} `{f.key}`:{address} ({_text(f.detail)})")
@@ -129,20 +134,20 @@ def render(findings: list[Finding], run_url: str = "", blob_url: str = "") -> st
             elif f.key == "archive_url":
                 out.append("  - the archived copy itself is gone: find another capture, or remove `archive_url:`")
     if moved:
-        out += ["", f"## Moved ({len(moved)})", "",
+        out += _heading("Moved", moved,
                 ("The page now lives at a new address (a permanent redirect). Update the key to the new "
-                 "address; for `url:`, keep the old one as `original_url:` if that is where it was published."), ""]
+                 "address; for `url:`, keep the old one as `original_url:` if that is where it was published."))
         for f in moved:
             out.append(f"- [ ] **{_text(f.source_id)}** {_place(f, blob_url)} `{f.key}`: {_code(f.url)} → {_code(f.detail)}")
     if look:
-        out += ["", f"## To look at in a browser ({len(look)})", "",
+        out += _heading("To look at in a browser", look,
                 ("These did not answer the checker properly but may work for readers: many sites refuse scripts, "
-                 "and servers fail for a while. Treat one as dead only if it fails in a browser too."), ""]
+                 "and servers fail for a while. Treat one as dead only if it fails in a browser too."))
         for f in look:
             out.append(f"- {_place(f, blob_url)} `{f.key}`: {_code(f.url)} ({_text(f.detail)})")
     if other:
-        out += ["", f"## Other problems ({len(other)})", "",
-                "`check` also reported these. While the content has an error, the links are not checked at all.", ""]
+        out += _heading("Other problems", other,
+                        "`check` also reported these. While the content has an error, the links are not checked at all.")
         for f in other:
             label = "" if f.severity == "error" else "warning: "
             out.append(f"- {_place(f, blob_url)} {label}{_code(f.detail)}")
