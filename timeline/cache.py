@@ -66,12 +66,14 @@ class BuildCache:
         cache = cls(folder, salt)
         if folder is None:
             return cache
+        collecting = gc.isenabled()  # a build (cli.main) runs without the collector: it stays off
         gc.disable()  # tens of thousands of new objects: collecting during the load only costs time
         try:
             base = _load(folder / "cache.pickle", salt)
             delta = _load(folder / "cache.delta.pickle", salt) if base else None
         finally:
-            gc.enable()
+            if collecting:
+                gc.enable()
             gc.freeze()  # and they live as long as the build: never scan them again
         if base is None:  # missing, truncated, from another version, or tampered with: build everything
             return cache
