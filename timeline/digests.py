@@ -37,18 +37,26 @@ def context_digest(*parts: str, context: dict[str, Any]) -> str:
     return digest(*parts, repr(described))  # repr of plain tuples and strings: unambiguous, and quick
 
 
+_ATOMS = frozenset({str, bool, int, float, type(None)})
+
+
 def _plain(value: Any) -> Any:
     """The value as plain tuples, strings and numbers, by what decides how a page shows it."""
-    if value is None or isinstance(value, (str, bool, int, float)):  # Markup too: the same text, the same output
+    kind = type(value)
+    if kind in _ATOMS:  # the common case first: a list page's key describes thousands of values
         return value
-    if isinstance(value, (list, tuple)):
-        return tuple(_plain(item) for item in value)
+    if kind is tuple or kind is list:
+        return tuple([item if type(item) in _ATOMS else _plain(item) for item in value])
+    if hasattr(value, "key_parts"):  # a value made only when the page is rendered (lists.PlacedCard)
+        return ("parts", *value.key_parts())
+    if isinstance(value, (str, bool, int, float)):  # Markup too: the same text, the same output
+        return value
+    if isinstance(value, (list, tuple)):  # a named tuple (lists.EventLink): its fields
+        return tuple([_plain(item) for item in value])
     if isinstance(value, Event):  # its fingerprint: its file's digest and its sources'
         return ("event", value.slug, value.fingerprint)
     if isinstance(value, Source):
         return ("source", value.id, value.digest)
-    if hasattr(value, "key_parts"):  # a value made only when the page is rendered (lists.PlacedCard)
-        return ("parts", *value.key_parts())
     if isinstance(value, dict):
         return ("dict", *sorted(((repr(_plain(k)), _plain(v)) for k, v in value.items()), key=lambda kv: kv[0]))
     if getattr(getattr(type(value), "__dataclass_params__", None), "frozen", False):
