@@ -324,6 +324,32 @@ def test_a_save_of_several_file_events_is_one_rebuild(tmp_path):
     assert rebuilt == [["a.md", "a.md.tmp"], ["b.md"]]
 
 
+def test_the_server_hides_what_survives_a_rebuild_from_the_collector_and_hands_it_back(project, monkeypatch):
+    """The server's preview freezes the heap after each rebuild (so that a full collection in the
+    next one does not walk the cache again) and unfreezes it every UNFREEZE_EVERY rebuilds (so
+    that garbage with cycles is still freed). A preview made by the tests' own process does
+    neither, unless asked: frozen, the test process would never free its cycles."""
+    import gc
+
+    monkeypatch.setattr(serve_module, "UNFREEZE_EVERY", 4)
+    paths = site_paths(project, preview_folder(project / "_site"))
+    gc.unfreeze()  # what an earlier test's cache froze (BuildCache.open)
+    ordinary = Preview(paths.out, preview_build(paths, BuildCache(None)))
+    ordinary.rebuild()
+    assert gc.get_freeze_count() == 0
+    server = Preview(paths.out, preview_build(paths, BuildCache(None)), freeze_heap=True)
+    try:
+        server.rebuild()
+        assert server.problems == [] and gc.get_freeze_count() > 0
+        counts = []
+        for _ in range(serve_module.UNFREEZE_EVERY - 1):
+            server.rebuild()
+            counts.append(gc.get_freeze_count())
+        assert counts[-1] == 0 and all(counts[:-1])  # handed back once, on the UNFREEZE_EVERY-th
+    finally:
+        gc.unfreeze()
+
+
 def test_a_build_can_update_the_site_while_the_preview_runs(project, monkeypatch):
     """The preview locks only its own folder: `build` into _site/ is not refused meanwhile."""
     args = ["--content", str(project / "content"), "--templates", str(project / "templates"),
