@@ -52,6 +52,7 @@ class BuildCache:
     outputs: dict[str, OutputRecord] = field(default_factory=dict)  # from the previous build
     used: dict[Hashable, Any] = field(default_factory=dict)  # what this build used or made
     produced: dict[str, str] = field(default_factory=dict)  # output path → key, for this build
+    intact: set[str] = field(default_factory=set)  # the paths of `produced` kept as they were
     files: dict[str, tuple[Signature, str]] = field(default_factory=dict)  # content file → (size, times, inode), digest
     live_id: str = ""  # the id of the output the last build wrote ...
     live_paths: frozenset[str] = frozenset()  # ... and every file in it
@@ -133,7 +134,10 @@ class BuildCache:
         intact (then it is kept, not made again), else None. Every key asked is recorded."""
         def kept(path: str, key: str) -> Unchanged | None:
             self.produced[path] = key
-            return Unchanged(key) if out_dir is not None and self.unchanged(path, key, out_dir) else None
+            if out_dir is not None and self.unchanged(path, key, out_dir):
+                self.intact.add(path)
+                return Unchanged(key)
+            return None
         return kept
 
     def unchanged(self, path: str, key: str, out_dir: Path) -> bool:
@@ -158,6 +162,9 @@ class BuildCache:
         """
         outputs = {}
         for path, key in self.produced.items():
+            if path in self.intact:  # kept (linked, or left in place) with the stat it was checked with
+                outputs[path] = self.outputs[path]
+                continue
             try:
                 stat = os.stat(out_dir / path)
             except OSError:
@@ -170,7 +177,7 @@ class BuildCache:
             self.live_mark = (info.st_ino, info.st_ctime_ns) if persist else None
         except OSError:
             self.live_mark = None
-        self.memo, self.outputs, self.used, self.produced = self.used, outputs, {}, {}
+        self.memo, self.outputs, self.used, self.produced, self.intact = self.used, outputs, {}, {}, set()
         self.files, self.seen_files = self.seen_files, {}
         if self.folder is None or not persist:
             return
