@@ -8,7 +8,6 @@ build's file is not rendered: it is returned as `Unchanged`, and write.py keeps 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from jinja2 import Environment
@@ -59,17 +58,17 @@ def links(events: Iterable[Event]) -> list[EventLink]:
     return [EventLink(e.slug, e.title) for e in events]
 
 
-@dataclass(frozen=True)
-class PlacedCard:
+class PlacedCard(NamedTuple):
     """An event's card at its place on a page (its citation prefix, the way to the site's root).
-    The page's cache key is made from what decides it; its HTML is made only if the page is."""
+    The page's cache key is made from what decides it; its HTML is made only if the page is.
+    (A named tuple: a list page's context holds thousands of them, made on every build.)"""
 
     fingerprint: str
     prefix: str
     level: int
     root: str
     slug: str
-    cards: dict[tuple[str, int], str] = field(compare=False, repr=False)
+    cards: dict[tuple[str, int], str]  # not in the key: the HTML follows from the fingerprint
 
     def key_parts(self) -> tuple[str, ...]:  # a card is made from its event's fingerprint and level alone
         return (self.fingerprint, self.prefix, str(self.level), self.root)
@@ -78,8 +77,7 @@ class PlacedCard:
         return self.cards[self.slug, self.level].replace(PREFIX, self.prefix).replace(ROOT, self.root)
 
 
-@dataclass(frozen=True)
-class PlacedRow:
+class PlacedRow(NamedTuple):
     """An event in one line at its place on a page: keyed by what it shows, made only if the page is."""
 
     slug: str
@@ -89,7 +87,7 @@ class PlacedRow:
     root: str
 
     def key_parts(self) -> tuple[str, ...]:
-        return ("row", self.slug, self.title, self.iso, self.display, self.root)
+        return ("row", *self)
 
     def __html__(self) -> str:
         return (f'<li><time datetime="{self.iso}">{self.display}</time> '
