@@ -132,6 +132,8 @@ class _Reader:
                 shown = Path(text).relative_to(self.root).as_posix()
             except ValueError:
                 shown = Path(text).as_posix()
+        if shown.isascii() and shown.isprintable():  # the common case: nothing to escape
+            return shown
         return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"),
                                 shown)
 
