@@ -43,7 +43,7 @@ from .report import format_problem
 
 # Seconds without a new file event before a rebuild: an editor's save is several events, which
 # watchfiles already gathers (`step`, 30 ms); this only joins what it reports a moment apart.
-QUIET = 0.05
+QUIET = 0.02
 UNFREEZE_EVERY = 50  # rebuilds between two times the frozen heap is handed back to the collector
 PREVIEW = "_preview"  # the preview's folder, beside the site's output folder
 INTERNAL_HINT = ("this is a bug in the generator, not in your content; run again with TIMELINE_DEBUG=1 "
