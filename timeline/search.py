@@ -57,28 +57,34 @@ def index_for_search(site_dir: Path, store: Path | None = None) -> None:
 
     Only the event pages are indexed (their article is marked data-pagefind-body). With `store`,
     each shard indexed is kept there, and a shard whose pages are unchanged is taken from it.
+    When `site_dir` is the site before last, brought up to date (write.py), the shards of its
+    index that are still wanted stay as they are; the rest of its index is removed.
     The indexers are killed if the build dies (on Linux; see processes.die_with_parent).
     """
-    pages = sorted(site_dir.glob("events/*/index.html"))
+    pages = _event_pages(site_dir)
     count = shard_count(len(pages))
     groups: list[list[Path]] = [[] for _ in range(count)]
-    for page in pages:
-        groups[shard_of(page.parent.name, count)].append(page)
+    for slug, page in pages:
+        groups[shard_of(slug, count)].append(Path(page))
     binary = _binary()
     version = _identity(binary)
     digests = _page_digests(pages, store)
     keys = [_shard_key(version, number, count, [(page.parent.name, digests[page.parent.name]) for page in group])
             for number, group in enumerate(groups)]
     index_dir = site_dir / "pagefind"
+    present = _keep_wanted(index_dir, set(keys))
     index_dir.mkdir(exist_ok=True)
     stored = {key for key in keys if store is not None and (store / key).is_dir()}
-    missing = [(key, group) for key, group in zip(keys, groups, strict=True) if key not in stored]
+    missing = [(key, group) for key, group in zip(keys, groups, strict=True) if key not in stored | present]
     try:
         _index_shards(binary, site_dir, missing)
     finally:
         _remove_work(site_dir)
     for key in keys:
-        if key in stored:
+        if key in present:
+            if store is not None and key not in stored:
+                _keep(index_dir / key, store, key)
+        elif key in stored:
             _link_tree(store / key, index_dir / key)  # type: ignore[operator]  # stored implies a store
         else:
             _tidy(index_dir / key)
@@ -88,6 +94,45 @@ def index_for_search(site_dir: Path, store: Path | None = None) -> None:
         _forget_others(store, set(keys))
     (index_dir / "shards.json").write_text(json.dumps({"shards": keys}) + "\n", encoding="utf-8")
     _merge_topics(index_dir, keys)
+
+
+def _event_pages(site_dir: Path) -> list[tuple[str, str]]:
+    """(slug, path) of every event page, by slug: strings, not pathlib's objects (thousands)."""
+    events = os.path.join(site_dir, "events")
+    try:
+        with os.scandir(events) as entries:
+            slugs = sorted(entry.name for entry in entries if entry.is_dir(follow_symlinks=False))
+    except FileNotFoundError:
+        return []
+    found = []
+    for slug in slugs:
+        page = os.path.join(events, slug, "index.html")
+        if os.path.isfile(page):
+            found.append((slug, page))
+    return found
+
+
+def _keep_wanted(index_dir: Path, keys: set[str]) -> set[str]:
+    """The shards an index already in the folder (the spare's) holds under a wanted key; everything
+    else in it is removed. Such a shard was written whole before its site was swapped in, and its
+    name is the digest of its pages: it is the shard this build would make."""
+    present: set[str] = set()
+    if not index_dir.is_dir() or index_dir.is_symlink():
+        _remove(index_dir)
+        return present
+    for entry in os.scandir(index_dir):
+        if entry.name in keys and entry.is_dir(follow_symlinks=False):
+            present.add(entry.name)
+        else:
+            _remove(Path(entry.path))
+    return present
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
 
 
 def _identity(binary: list[str]) -> str:
@@ -108,7 +153,7 @@ def _shard_key(version: str, number: int, count: int, pages: list[tuple[str, str
     return h.hexdigest()
 
 
-def _page_digests(pages: list[Path], store: Path | None) -> dict[str, str]:
+def _page_digests(pages: list[tuple[str, str]], store: Path | None) -> dict[str, str]:
     """Each page's digest, by slug. A page the store saw with the same inode, time and size is the
     same file (pages are never rewritten in place: a changed page is a new file), so it is not read
     again. Each slug keeps the files of the last two builds: a rebuild updates the site before
@@ -122,12 +167,15 @@ def _page_digests(pages: list[Path], store: Path | None) -> dict[str, str]:
     seen = seen if isinstance(seen, dict) else {}
     digests, remembered = {}, {}
     recent = time.time_ns() - RACY_NS
-    for page in pages:
-        slug, info = page.parent.name, page.stat()
+    for slug, page in pages:
+        info = os.stat(page)
         signature = [info.st_ino, info.st_mtime_ns, info.st_size]
         known = [entry for entry in seen.get(slug, ()) if isinstance(entry, list) and len(entry) == 4]
         found = next((entry[3] for entry in known if entry[:3] == signature), None)
-        digests[slug] = found if isinstance(found, str) else hashlib.blake2b(page.read_bytes(), digest_size=16).hexdigest()
+        if not isinstance(found, str):
+            with open(page, "rb") as handle:
+                found = hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+        digests[slug] = found
         kept = [entry for entry in known if entry[:3] != signature][:1]  # the other build's file
         remembered[slug] = ([[*signature, digests[slug]]] if info.st_mtime_ns < recent else []) + kept
     if seen_file is not None:

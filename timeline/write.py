@@ -85,7 +85,8 @@ class SiteWriter:
             _write_file(target, data)
 
     def finish(self, finalize: Callable[[Path], None] | None = None) -> str | None:
-        """Let `finalize` add to the folder (the search index), then swap it in.
+        """Let `finalize` add to the folder (the search index: it also removes what the spare's
+        index has that it does not keep), then swap it in.
 
         Returns the id under which the replaced site was kept as the spare, or None.
         """
@@ -93,8 +94,8 @@ class SiteWriter:
             if self.spare is not None:
                 for relative in self.spare.paths - self.written:
                     _remove(self._root, relative, self._made)
-                # The search index is made afresh each time: what the spare has of one is removed.
-                _unlink(os.path.join(self._root, "pagefind"))
+                if finalize is None:  # a site without search: what the spare has of an index goes
+                    _unlink(os.path.join(self._root, "pagefind"))
             if finalize is not None:
                 finalize(self.staging)
             self.staging.chmod(0o755)  # mkdtemp makes it private; a site is for reading
