@@ -134,6 +134,11 @@ class ExportContext:
                 self.memo.put(key, found)
         return found
 
+    @cached_property
+    def all_parts(self) -> list[tuple[str, str, str]]:
+        """parts() of every event, oldest first: read once for the three files made from them."""
+        return [self.parts(event) for event in self.events]
+
     def url(self, path: str) -> str:
         """The canonical address of an output file, as render.py's page_url gives it."""
         pretty = path[: -len("index.html")] if posixpath.basename(path) == "index.html" else path
@@ -425,9 +430,14 @@ def _json_bytes(data: Any) -> bytes:
 
 
 def _json_safe(text: str) -> bytes:
+    return (_script_safe(text) + "\n").encode("utf-8")
+
+
+def _script_safe(text: str) -> str:
     for char in "<>&\u2028\u2029":
-        text = text.replace(char, f"\\u{ord(char):04x}")
-    return (text + "\n").encode("utf-8")
+        if char in text:
+            text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -444,7 +454,7 @@ def _icalendar(context: ExportContext) -> bytes:
         f"X-WR-CALNAME:{_ics_text(site.title)}",
         f"X-WR-CALDESC:{_ics_text(site.description)}",
     ]
-    events = "".join(context.parts(event)[0] for event in context.events)
+    events = "".join(entry for entry, _, _ in context.all_parts)
     return (_content_lines(lines) + events + "END:VCALENDAR\r\n").encode("utf-8")
 
 
@@ -524,8 +534,8 @@ def _timelinejs(context: ExportContext) -> bytes:
     # The whole put together from each slide's own JSON, one slide per line, so that an unchanged
     # slide is not encoded again (and the file diffs line by line).
     head = json.dumps(title, ensure_ascii=False, separators=(",", ":"))[:-1]
-    slides = ",\n".join(context.parts(event)[1] for event in context.events)
-    return _json_safe(f'{head},"events":[\n{slides}\n]}}')
+    slides = ",\n".join(slide for _, slide, _ in context.all_parts)  # each made safe on its own
+    return f'{_script_safe(head)},"events":[\n{slides}\n]}}\n'.encode()
 
 
 def _timelinejs_slide(context: ExportContext, event: Event) -> str:
@@ -541,7 +551,9 @@ def _timelinejs_slide(context: ExportContext, event: Event) -> str:
         slide["group"] = event.tags[0]
     slide["unique_id"] = event.slug
     slide["autolink"] = False  # the links are already there
-    return json.dumps(slide, ensure_ascii=False, separators=(",", ":"))  # compact: the C encoder
+    # Compact (the C encoder), and safe inside a <script> as _json_safe makes it: slide by slide,
+    # so that the whole file is not searched again for each of five characters on every build.
+    return _script_safe(json.dumps(slide, ensure_ascii=False, separators=(",", ":")))
 
 
 def _timelinejs_date(date: EventDate) -> dict[str, str]:
@@ -561,7 +573,7 @@ def _timelinejs_date(date: EventDate) -> dict[str, str]:
 def _csv(context: ExportContext) -> bytes:
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerow(CSV_HEADER)
-    out.writelines(context.parts(event)[2] for event in context.events)
+    out.writelines(row for _, _, row in context.all_parts)
     # With a byte-order mark, Excel reads the file as UTF-8 rather than the system's code page.
     return out.getvalue().encode("utf-8-sig")
 
@@ -616,6 +628,8 @@ def _sitemap(context: ExportContext, pages: Iterable[str]) -> bytes:
 
 def _xml_text(text: str) -> str:
     """XML character data as ElementTree escapes it."""
+    if text.isascii() and text.isprintable() and not ("&" in text or "<" in text or ">" in text):
+        return text  # an ordinary address: nothing to clean or escape
     return _clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
