@@ -54,8 +54,10 @@ sys.path.insert(0, {project!r})
 import jinja2
 import timeline.cli, timeline.load, timeline.markup, timeline.validate, timeline.write
 
-def die():
-    os.kill(os.getpid(), signal.SIGKILL)
+BUILD = os.getpid()
+
+def die():  # the build, also from a process it forked (the search indexer runs in one)
+    os.kill(BUILD, signal.SIGKILL)
 
 def on_call(owner, name, nth=1, after=False, when=None, action=die):
     original = getattr(owner, name)

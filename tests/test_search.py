@@ -27,6 +27,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from conftest import (
     PROJECT,
+    SITE_YAML,
+    SOURCE_YAML,
     find_page,
     run_script,
     serving,
@@ -505,3 +507,21 @@ def test_shard_names_do_not_depend_on_where_pagefind_is_installed():
     binary = search._binary()
     identity = search._identity(binary)
     assert identity.startswith("pagefind 1.") and str(binary[0]) not in identity
+
+
+def test_a_pagefind_failure_is_reported_and_the_published_site_stays(make_project, run, monkeypatch):
+    """The indexer runs in a process of its own while the build writes its other pages: when
+    Pagefind fails there, the build still reports it (file, what, a hint) and swaps nothing in."""
+    event = "---\ntitle: {title}\ndate: '2024-12-12'\nsources:\n  - example-statement\n---\n{title} happened.[^example-statement]\n"
+    project = make_project({"content/site.yaml": SITE_YAML, "content/sources/example-statement.yaml": SOURCE_YAML,
+                            "content/events/2024-12-12-a.md": event.format(title="Something")})
+    assert run(project, "build").code == 0
+    published = {p: p.read_bytes() for p in (project / "_site").rglob("*") if p.is_file()}
+    assert any(p.parent.name == "pagefind" for p in published)
+    broken = [sys.executable, "-c", "import sys; sys.stderr.write('the index broke\\n'); sys.exit(3)"]
+    monkeypatch.setattr(search, "_binary", lambda: broken)
+    (project / "content/events/2024-12-12-a.md").write_text(event.format(title="Something else"))
+    result = run(project, "build")
+    assert result.code == 1
+    assert "build.py: Pagefind failed: the index broke" in result.err and "pip install" in result.err
+    assert {p: p.read_bytes() for p in (project / "_site").rglob("*") if p.is_file()} == published

@@ -20,6 +20,7 @@ from .fields import SLUG, did_you_mean, parse_date, url_problem
 from .load import load_content, load_static, symbolic_links
 from .model import Location, Problem, Timeline
 from .outdir import OutputBusy, UnsafeOutput, check_output_folder, output_lock
+from .processes import Forked, fork_call
 from .render import render_site
 from .report import checked, count, format_github, format_report
 from .search import SearchIndexError, index_for_search
@@ -96,15 +97,27 @@ def render_and_write(timeline: Timeline, paths: Paths, cache: BuildCache, in_pla
     are reported, not raised, and leave the output as it was."""
     check_output(paths)  # main() checked it before any work; this is for callers other than main()
     writer = None
+    indexing: Forked | None = None
     if not in_place:
         # With a cache, the site this build replaces is kept as a spare beside the output, and
         # the next build updates that spare instead of writing thousands of files anew.
         keep = cache.folder is not None and cache.output_is_live(paths.out)
         writer = SiteWriter(paths.out, spare=cache.spare, keep_as=cache.live_id if keep else None)
+    # Shards of the search index are kept beside the cache, to be reused while unchanged.
+    store = cache.folder / "search" if cache.folder is not None else None
+
+    def index_pages() -> None:
+        """The event pages are all written: index them for search in a process of its own (it
+        mostly waits for Pagefind) while this one makes the lists and exports."""
+        nonlocal indexing
+        assert writer is not None
+        indexing = fork_call(index_for_search, writer.staging, store, [event.slug for event in timeline.events])
+
     try:
         try:
             files = render_site(timeline, paths.templates, cache, cache.reuse(paths.out), progress=_progress(),
-                                exports=not in_place, sink=writer.put if writer else None)
+                                exports=not in_place, sink=writer.put if writer else None,
+                                pages_done=index_pages if writer is not None and paths.search else None)
         except jinja2.TemplateSyntaxError as error:
             where = Location(_shown(paths, error.filename or error.name or paths.templates), error.lineno or 0)
             return [Problem(where, f"template error: {error.message}")]
@@ -123,13 +136,15 @@ def render_and_write(timeline: Timeline, paths: Paths, cache: BuildCache, in_pla
                 say(f"writing {len(files)} more files" + (" and indexing the pages for search" if paths.search else ""))
             for relative, data in files.items():
                 writer.put(relative, data)
-            # Shards of the search index are kept beside the cache, to be reused while unchanged.
-            store = cache.folder / "search" if cache.folder is not None else None
-            kept = writer.finish(finalize=partial(index_for_search, store=store) if paths.search else None)
+            started = indexing
+            kept = writer.finish(finalize=(lambda _staging: started.result()) if started is not None
+                                 else partial(index_for_search, store=store) if paths.search else None)
             written = frozenset(writer.written)
     except SearchIndexError as error:
         return [Problem(Location("build.py"), str(error), "install the dependencies again: pip install -e .")]
     finally:
+        if indexing is not None:
+            indexing.cancel()  # ended already, unless the build failed before finish()
         if writer is not None:
             writer.abort()  # after finish(), there is nothing left to remove
     # The preview keeps its cache in memory.

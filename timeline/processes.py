@@ -84,3 +84,56 @@ def fork_map(function: Callable[..., T], items: list[Any], state: Any) -> Iterat
             yield from pool.map(partial(function, forked=True), chunks)
     finally:
         _shared = None
+
+
+class Forked:
+    """A function running in a process of its own, forked from this one (see fork_call)."""
+
+    def __init__(self, process: Any, receive: Any) -> None:
+        self._process = process
+        self._receive = receive
+
+    def result(self) -> Any:
+        """Wait for it: its return value, or the exception it raised, raised again here."""
+        try:
+            succeeded, value = self._receive.recv()
+        except EOFError:  # it died without a word (killed)
+            succeeded, value = False, ChildProcessError(f"the process ended with status {self._join()}")
+        finally:
+            self._receive.close()
+        self._join()
+        if not succeeded:
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        """Stop it, if it still runs (its own children die with it: die_with_parent)."""
+        if self._process.is_alive():
+            self._process.kill()
+        self._join()
+
+    def _join(self) -> int | None:
+        self._process.join()
+        return self._process.exitcode  # type: ignore[no-any-return]
+
+
+def fork_call(function: Callable[..., Any], *arguments: Any) -> Forked:
+    """function(*arguments) in a child process forked now, while this one goes on: for work that
+    waits on other programs (the search indexer) during this process's own work. The child
+    dies with this process (die_with_parent). Call it from the thread that will wait for it."""
+    context = get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_call_and_send, args=(os.getpid(), send, function, arguments))
+    process.start()
+    send.close()
+    return Forked(process, receive)
+
+
+def _call_and_send(parent: int, send: Any, function: Callable[..., Any], arguments: tuple[Any, ...]) -> None:
+    die_with_parent(parent)
+    try:
+        outcome = (True, function(*arguments))
+    except Exception as error:  # noqa: BLE001 -- sent to the parent, which raises it
+        outcome = (False, error)
+    send.send(outcome)
+    send.close()

@@ -239,14 +239,16 @@ def _render_jobs(jobs: list[tuple[Event, bool, tuple[int, ...]]], forked: bool =
 
 def render_site(timeline: Timeline, templates_dir: Path, memo: Memo | None = None, kept: Reuse = never_kept,
                 progress: Callable[[str], None] | None = None, exports: bool = True,
-                sink: Callable[[str, bytes | Unchanged], None] | None = None) -> dict[str, bytes | Unchanged]:
+                sink: Callable[[str, bytes | Unchanged], None] | None = None,
+                pages_done: Callable[[], None] | None = None) -> dict[str, bytes | Unchanged]:
     """Every page and export. `memo` (the build cache's) keeps cards, Markdown and exports between
     builds; a page that `kept` says the previous output has, made from the same key, is `Unchanged`.
 
     With `sink`, each event page is handed to it as soon as it is rendered (to be written) and is
     not in the returned dict: at thousands of events, holding every page until the end would take
     more memory than everything else. The preview leaves the exports out (exports=False): nobody
-    reads a feed while editing.
+    reads a feed while editing. `pages_done` is called once every event page is with `sink`,
+    before the lists are made: the search index of the event pages can be started then.
     """
     files: dict[str, bytes | Unchanged] = {}
     put = sink or files.__setitem__
@@ -287,6 +289,8 @@ def render_site(timeline: Timeline, templates_dir: Path, memo: Memo | None = Non
             for level, card in new_cards.items():
                 cards[slug, level] = card
                 cache.put(f"card {scope} {by_slug[slug].fingerprint} {level}", card)
+    if pages_done is not None:
+        pages_done()
 
     # 2. The lists, assembled from the cards (lists.py).
     limits = Limits(LIST_LIMIT, YEAR_PAGE_LIMIT, ROWS_PAGE_LIMIT, SOURCES_LIMIT, SOURCES_PAGE_LIMIT, CITED_SHOWN)

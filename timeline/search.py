@@ -17,11 +17,12 @@ import hashlib
 import json
 import os
 import re
+import selectors
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import partial
 from importlib import metadata
 from pathlib import Path
@@ -52,8 +53,11 @@ def shard_of(slug: str, shards: int) -> int:
     return int.from_bytes(hashlib.blake2b(slug.encode("utf-8"), digest_size=8).digest(), "big") % shards
 
 
-def index_for_search(site_dir: Path, store: Path | None = None) -> None:
+def index_for_search(site_dir: Path, store: Path | None = None, slugs: Iterable[str] | None = None) -> None:
     """Write site_dir/pagefind/: the shards, shards.json (their order) and topics.json.
+
+    `slugs`: the events whose pages (events/<slug>/index.html) are indexed; by default, every
+    page there. A build gives them, and starts this while it writes its other pages (cli.py).
 
     Only the event pages are indexed (their article is marked data-pagefind-body). With `store`,
     each shard indexed is kept there, and a shard whose pages are unchanged is taken from it.
@@ -61,7 +65,8 @@ def index_for_search(site_dir: Path, store: Path | None = None) -> None:
     index that are still wanted stay as they are; the rest of its index is removed.
     The indexers are killed if the build dies (on Linux; see processes.die_with_parent).
     """
-    pages = _event_pages(site_dir)
+    pages = _event_pages(site_dir) if slugs is None else [
+        (slug, os.path.join(site_dir, "events", slug, "index.html")) for slug in sorted(slugs)]
     count = shard_count(len(pages))
     groups: list[list[Path]] = [[] for _ in range(count)]
     for slug, page in pages:
@@ -199,31 +204,52 @@ def _binary() -> list[str]:
 
 
 def _index_shards(binary: list[str], site_dir: Path, shards: list[tuple[str, list[Path]]]) -> None:
-    """Pagefind over each shard's pages, two shards at a time."""
+    """Pagefind over each shard's pages, two shards at a time: the next starts as soon as either
+    running one ends (their stderr pipes close when they do)."""
     if not shards:
         return
-    running: list[tuple[str, subprocess.Popen[bytes]]] = []
+    running: dict[int, tuple[subprocess.Popen[bytes], list[bytes]]] = {}
     failure = None
     todo = iter(shards)
     parallel = max(1, min(2, os.cpu_count() or 1))
+    waiting = selectors.DefaultSelector()
+
+    def start(count: int) -> None:
+        for key, group in _take(todo, count):
+            process = _start(binary, site_dir, key, group)
+            assert process.stderr is not None
+            running[process.stderr.fileno()] = (process, [])
+            waiting.register(process.stderr, selectors.EVENT_READ)
+
     try:
-        for key, group in _take(todo, parallel):
-            running.append((key, _start(binary, site_dir, key, group)))
+        start(parallel)
+        deadline = time.monotonic() + 600
         while running:
-            key, process = running.pop(0)
-            _, errors = process.communicate(timeout=600)
-            if process.returncode != 0 and failure is None:
-                detail = errors.decode("utf-8", "replace").strip().splitlines()
-                failure = "Pagefind failed: " + (detail[-1] if detail else f"exit status {process.returncode}")
-            if failure is None:
-                for next_key, next_group in _take(todo, 1):
-                    running.append((next_key, _start(binary, site_dir, next_key, next_group)))
+            ready = waiting.select(timeout=max(0.0, deadline - time.monotonic()))
+            if not ready:
+                raise subprocess.TimeoutExpired("pagefind", 600)
+            for found, _ in ready:
+                process, errors = running[found.fd]
+                chunk = os.read(found.fd, 65536)
+                if chunk:
+                    errors.append(chunk)
+                    continue
+                waiting.unregister(found.fileobj)
+                del running[found.fd]
+                process.wait()
+                process.stderr.close()  # type: ignore[union-attr]  # a pipe: see _start
+                if process.returncode != 0 and failure is None:
+                    detail = b"".join(errors).decode("utf-8", "replace").strip().splitlines()
+                    failure = "Pagefind failed: " + (detail[-1] if detail else f"exit status {process.returncode}")
+                if failure is None:
+                    start(1)
     except (OSError, subprocess.TimeoutExpired) as error:
         failure = f"Pagefind could not run: {error}"
     finally:
-        for _, process in running:
+        for process, _ in running.values():
             process.kill()
             process.wait()
+        waiting.close()
     if failure is not None:
         raise SearchIndexError(failure)
 

@@ -57,6 +57,11 @@ class SiteWriter:
         self.written: set[str] = set()
         self._root, self._live = str(self.staging), str(self.out_dir)  # plain strings: faster calls
         self._made: set[str] = set()
+        index = os.path.join(self._root, "pagefind")
+        if self.spare is not None and (os.path.islink(index) or not os.path.isdir(index)):
+            # The spare's search index is left to finish()'s `finalize` to reuse: here, before
+            # any indexer runs, whatever is there that is not a real folder is removed.
+            _unlink(index)
 
     def __enter__(self) -> Self:
         return self
@@ -94,8 +99,8 @@ class SiteWriter:
             if self.spare is not None:
                 for relative in self.spare.paths - self.written:
                     _remove(self._root, relative, self._made)
-                if finalize is None:  # a site without search: what the spare has of an index goes
-                    _unlink(os.path.join(self._root, "pagefind"))
+                if finalize is None:  # no search index: what the spare has of one goes (else
+                    _unlink(os.path.join(self._root, "pagefind"))  # finalize keeps what is its own)
             if finalize is not None:
                 finalize(self.staging)
             self.staging.chmod(0o755)  # mkdtemp makes it private; a site is for reading
