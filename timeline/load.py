@@ -29,6 +29,25 @@ class RawEvent:
     body_line: int  # the file line on which the body starts
     digest: str = ""  # of the file's name and bytes: what the build cache keys the event's pages on
     reuse: Event | None = None  # validated by an earlier build from the same files: nothing to parse
+    text: str | None = None  # the file as read, when its front matter is yet to be parsed (parse_event)
+
+
+def parse_event(raw: RawEvent) -> tuple[RawEvent | None, list[Problem]]:
+    """The event file's front matter parsed (YAML) and its text split off, or its problems.
+
+    load_content leaves this to validation, which checks events in worker processes when there
+    are many: parsing thousands of front matters is then shared out to the cores as well.
+    """
+    if raw.text is None:
+        return raw, []
+    split = split_front_matter(raw.text, raw.where.path)
+    if isinstance(split, Problem):
+        return None, [split]
+    front_text, front_line, body, body_line = split
+    front, problems = parse_yaml(front_text, raw.where.path, front_line)
+    if problems:
+        return None, problems
+    return RawEvent(raw.where, front, body, body_line, raw.digest), []
 
 
 @dataclass(frozen=True)
@@ -298,15 +317,7 @@ def load_content(content_dir: Path, memo: FileMemo | None = None) -> RawContent:
         if (event := reusable(file_digest)) is not None:  # read, but valid before from the same bytes
             raw.events.append(RawEvent(Location(name, 1), None, "", 0, file_digest, event))
             continue
-        split = split_front_matter(text, name)
-        if isinstance(split, Problem):
-            raw.problems.append(split)
-            continue
-        front_text, front_line, body, body_line = split
-        front, problems = parse_yaml(front_text, name, front_line)
-        raw.problems.extend(problems)
-        if not problems:
-            raw.events.append(RawEvent(Location(name, 1), front, body, body_line, file_digest))
+        raw.events.append(RawEvent(Location(name, 1), None, "", 0, file_digest, text=text))  # parse_event
     return raw
 
 

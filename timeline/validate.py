@@ -13,7 +13,7 @@ from typing import cast
 
 from .digests import digest
 from .fields import SLUG, Fields, did_you_mean, slugify
-from .load import RawContent, RawEvent, RawSource
+from .load import RawContent, RawEvent, RawSource, parse_event
 from .memo import Memo
 from .model import (
     RATINGS,
@@ -245,8 +245,8 @@ def _check_chunk(positions: list[int], forked: bool) -> bytes | Checked:
     raws, (sources, broken, policy, topics) = cast(Shared, shared())
     done: Checked = []
     for position in positions:
-        found: list[Problem] = []
-        done.append((position, _event(raws[position], sources, broken, policy, topics, found), found))
+        raw, found = parse_event(raws[position])
+        done.append((position, _event(raw, sources, broken, policy, topics, found) if raw else None, found))
     return _for_parent(done) if forked else done
 
 
