@@ -213,3 +213,25 @@ def test_refuses_an_output_folder_that_would_swallow_the_content(make_project, c
         assert main(["--content", str(project / "content"), "--out", str(out)]) == 1
         assert "overlaps" in capsys.readouterr().err
     assert (project / "content" / "site.yaml").is_file()
+
+
+def test_a_worker_adds_only_to_its_notes_which_carry_all_but_the_html_back():
+    """A render worker's view of the memo (render._Sent): what it adds is noted (and sent back to
+    the parent, chunk by chunk), never kept in its own copy of the memo, which would only grow;
+    what it reads from the memo is noted too (the parent must keep it); each text's HTML stays."""
+    from timeline.render import _OneBuild, _Sent
+
+    memo = _OneBuild()
+    memo.put(("card", "kept"), "<article>kept</article>")
+    parent = _Sent(memo)
+    parent.put(("card", "parent"), "p")  # in the parent, nothing is noted: it goes to the memo
+    assert memo.get(("card", "parent")) == "p" and parent.to_send() == {}
+
+    worker = _Sent(memo)
+    worker.noted = {}  # what _render_jobs does in a worker, for each chunk
+    worker.put(("card", "new"), "<article>new</article>")
+    worker.put(("html", "digest"), "<p>text</p>")
+    assert memo.get(("card", "new")) is None and memo.get(("html", "digest")) is None
+    assert worker.get(("card", "new")) == "<article>new</article>" and worker.get(("html", "digest")) == "<p>text</p>"
+    assert worker.get(("card", "kept")) == "<article>kept</article>" and worker.get(("card", "missing")) is None
+    assert worker.to_send() == {("card", "new"): "<article>new</article>", ("card", "kept"): "<article>kept</article>"}

@@ -50,6 +50,9 @@ class PageNumbering:
         self.markdown = markdown
         self._by_slug: dict[str, tuple[Citation, ...]] = {}
 
+    def forget(self) -> None:
+        self._by_slug.clear()
+
     def __call__(self, event: Event) -> tuple[Citation, ...]:
         found = self._by_slug.get(event.slug)
         if found is None:

@@ -172,6 +172,13 @@ class MarkdownRenderer:
         for text, html in converted:
             self._converted.setdefault(text, html)
 
+    def forget(self) -> None:
+        """Let go of this build's results so far (each text's HTML and renderings); the memo keeps its own."""
+        self._clean.clear()
+        self._converted.clear()
+        self._seen.clear()
+        self._plain.clear()
+
     def render(self, text: str, numbers: dict[str, int], anchor_prefix: str, part: str = "") -> CitedHtml:
         """`numbers` maps source id → citation number; markers link to '#<prefix>-src-<n>'.
 

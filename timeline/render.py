@@ -118,21 +118,27 @@ class _OneBuild:
 
 class _Sent:
     """The memo as a worker process sees it: what it reads from it or adds to it is also noted, to
-    be sent back to the parent, whose memo keeps it for the next build."""
+    be sent back to the parent, whose memo keeps it for the next build. A worker adds only to its
+    notes, which are sent and emptied chunk by chunk: its memory does not grow with the build."""
 
     def __init__(self, memo: Memo) -> None:
         self.memo = memo
         self.noted: dict[Hashable, Any] | None = None  # None: in the parent, nothing to send
 
     def get(self, key: Hashable) -> Any:
-        value = self.memo.get(key)
-        if value is not None and self.noted is not None:
-            self.noted[key] = value
+        if self.noted is None:
+            return self.memo.get(key)
+        value = self.noted.get(key)
+        if value is None:
+            value = self.memo.get(key)
+            if value is not None:
+                self.noted[key] = value
         return value
 
     def put(self, key: Hashable, value: Any) -> None:
-        self.memo.put(key, value)
-        if self.noted is not None:
+        if self.noted is None:
+            self.memo.put(key, value)
+        else:
             self.noted[key] = value
 
     def to_send(self) -> dict[Hashable, Any]:
@@ -234,6 +240,9 @@ def _render_jobs(jobs: list[tuple[Event, bool, tuple[int, ...]]], forked: bool =
                      {level: str(worker.card(event, level)) for level in levels}))
         if worker.exports is not None:
             worker.exports.prepare(event)
+        if forked:  # each text is this event's own: what a worker remembers of it would only grow
+            worker.markdown.forget()
+            worker.numbering.forget()
     return done, worker.cache.to_send() if forked else {}
 
 
