@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from timeline.processes import fork_call
+from timeline import processes
+from timeline.processes import fork_call, fork_map
 from timeline.search import SearchIndexError
 
 
@@ -49,3 +50,19 @@ def test_cancel_stops_a_child_that_still_runs():
     forked.cancel()
     with pytest.raises(ChildProcessError, match=f"status {-signal.SIGKILL}"):  # killed, not ended
         forked.result()
+
+
+def _who(chunk: list[int], forked: bool) -> tuple[int, bool, list[int]]:
+    time.sleep(0.002 * len(chunk))  # long enough for the worker to take its share
+    return os.getpid(), forked, [item * 2 for item in chunk]
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: fork_map forks no workers")
+def test_fork_map_shares_the_chunks_between_this_process_and_its_workers_each_once(monkeypatch):
+    monkeypatch.setattr(processes, "PARALLEL_FROM", 10)
+    items = list(range(500))
+    results = list(fork_map(_who, items, None))
+    assert sorted(item for _, _, done in results for item in done) == [2 * item for item in items]
+    here = {forked for pid, forked, _ in results if pid == os.getpid()}
+    elsewhere = {forked for pid, forked, _ in results if pid != os.getpid()}
+    assert here == {False} and elsewhere == {True}  # both took chunks, each told where it runs

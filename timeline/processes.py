@@ -13,9 +13,9 @@ import ctypes
 import os
 import signal
 import sys
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from functools import partial
+from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import Any, TypeVar
 
@@ -63,27 +63,52 @@ def shared() -> Any:
 
 
 def fork_map(function: Callable[..., T], items: list[Any], state: Any) -> Iterator[T]:
-    """function(chunk, forked) over interleaved chunks of `items` (even work per chunk), in
-    worker processes when there are enough items to repay starting them; here otherwise.
+    """function(chunk, forked) over interleaved chunks of `items` (even work per chunk), shared
+    between this process and worker processes when there are enough items to repay starting
+    them; here alone otherwise.
 
-    Yields each chunk's result as it comes, in order, so that the caller can let go of it.
-    Consume it on one thread: the workers are forked by the thread that first asks for a result.
+    This process takes a chunk whenever the workers have theirs: one process per core, not one
+    more that waits, so the memory of one worker is saved. Yields each chunk's result as soon as
+    it is there (not in the order of the chunks), so that the caller can let go of it. Consume it
+    on one thread: the workers are forked by the thread that first asks for a result.
     """
     global _shared
-    workers = min(os.cpu_count() or 1, 4)
+    cores = min(os.cpu_count() or 1, 4)
     _shared = state
     try:
-        if len(items) < PARALLEL_FROM or workers < 2 or sys.platform == "win32":
+        if len(items) < PARALLEL_FROM or cores < 2 or sys.platform == "win32":
             if items:
                 yield function(items, forked=False)
             return
-        count = workers * 8
-        chunks = [items[i::count] for i in range(count)]
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=die_with_parent,
+        count = cores * 16
+        todo = deque(items[i::count] for i in range(count))
+        helpers = cores - 1
+        # The pool's own thread here feeds the workers and reads their results, a pipe's worth at
+        # a time: each time it must wait for this thread to let go of the interpreter lock, by
+        # default up to 5 ms. With this thread busy with its own chunks, the workers would wait.
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(0.0002)
+        with ProcessPoolExecutor(helpers, mp_context=get_context("fork"), initializer=die_with_parent,
                                  initargs=(os.getpid(),)) as pool:
-            yield from pool.map(partial(function, forked=True), chunks)
+            running: deque[tuple[Future[T], list[Any]]] = deque()
+            given_out = False  # every chunk has gone to a worker or been taken here
+            while todo or running:
+                while todo and not given_out and len(running) < 4 * helpers:  # a few queued: this
+                    chunk = todo.popleft()                                     # process is slower
+                    running.append((pool.submit(function, chunk, forked=True), chunk))
+                given_out = given_out or not todo
+                while given_out and running and running[-1][0].cancel():  # at the end: take back
+                    todo.append(running.pop()[1])                         # what no worker started
+                if todo:
+                    yield function(todo.popleft(), forked=False)
+                else:
+                    yield running.popleft()[0].result()
+                while running and running[0][0].done():
+                    yield running.popleft()[0].result()
     finally:
         _shared = None
+        if "switch" in locals():
+            sys.setswitchinterval(switch)
 
 
 class Forked:
