@@ -80,7 +80,7 @@ def fork_map(function: Callable[..., T], items: list[Any], state: Any) -> Iterat
             if items:
                 yield function(items, forked=False)
             return
-        count = cores * 16
+        count = cores * 32
         todo = deque(items[i::count] for i in range(count))
         helpers = cores - 1
         # The pool's own thread here feeds the workers and reads their results, a pipe's worth at
