@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Build the timeline site: `python build.py` (into _site/), or `python build.py check`."""
 
 import os
