@@ -173,6 +173,28 @@ def test_the_shard_store_deletes_only_the_shards_it_made(project, monkeypatch):
     assert len(set(mine) - set(left)) == 1  # the edited event's old shard
 
 
+def test_a_shard_of_the_spare_sites_index_is_reused_only_while_intact(project, monkeypatch):
+    """A rebuild updates the site before last (the spare) and keeps the shards of its index that
+    are still wanted: one whose files were edited by hand meanwhile is taken from the store again."""
+    monkeypatch.setattr(search, "SHARD_PAGES", 4)
+    events = sorted((project / "content" / "events").glob("*.md"))
+    build_site(project, "_site", search=True)
+    edit(events[0], "Paragraph 1", "Paragraph one, edited,")
+    build_site(project, "_site", search=True)  # the first build's site is now the spare
+    spares = list(project.glob("._site.spare-*"))
+    assert len(spares) == 1
+    shards = sorted(p for p in (spares[0] / "pagefind").iterdir() if p.is_dir())
+    fragment = next((shards[0] / "fragment").iterdir())
+    fragment.unlink()  # a file gone
+    index = next((shards[1] / "index").iterdir())
+    data = index.read_bytes()
+    index.unlink()
+    index.write_bytes(data)  # the same bytes in a new file: not the store's file any more
+    (shards[2] / "extra.txt").write_text("someone's note")  # a file added
+    edit(events[1], "Paragraph 1", "Paragraph one, edited,")
+    assert build_site(project, "_site", search=True) == build_site(project, "clean", "--no-cache", search=True)
+
+
 @pytest.mark.parametrize("parallel, aged, paged, searched", [
     (False, False, False, False), *(pytest.param(*case, marks=pytest.mark.slow) for case in  # the fast tier runs the first
                                     [(True, False, False, False), (False, True, False, False),

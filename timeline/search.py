@@ -77,9 +77,9 @@ def index_for_search(site_dir: Path, store: Path | None = None, slugs: Iterable[
     keys = [_shard_key(version, number, count, [(page.parent.name, digests[page.parent.name]) for page in group])
             for number, group in enumerate(groups)]
     index_dir = site_dir / "pagefind"
-    present = _keep_wanted(index_dir, set(keys))
-    index_dir.mkdir(exist_ok=True)
     stored = {key for key in keys if store is not None and (store / key).is_dir()}
+    present = _keep_wanted(index_dir, set(keys), store, stored)
+    index_dir.mkdir(exist_ok=True)
     missing = [(key, group) for key, group in zip(keys, groups, strict=True) if key not in stored | present]
     try:
         _index_shards(binary, site_dir, missing)
@@ -117,20 +117,45 @@ def _event_pages(site_dir: Path) -> list[tuple[str, str]]:
     return found
 
 
-def _keep_wanted(index_dir: Path, keys: set[str]) -> set[str]:
+def _keep_wanted(index_dir: Path, keys: set[str], store: Path | None, stored: set[str]) -> set[str]:
     """The shards an index already in the folder (the spare's) holds under a wanted key; everything
     else in it is removed. Such a shard was written whole before its site was swapped in, and its
-    name is the digest of its pages: it is the shard this build would make."""
+    name is the digest of its pages: it is the shard this build would make. One the store also
+    holds is kept only if it is still made of the store's very files (someone may have edited the
+    published site's copy)."""
     present: set[str] = set()
     if not index_dir.is_dir() or index_dir.is_symlink():
         _remove(index_dir)
         return present
     for entry in os.scandir(index_dir):
-        if entry.name in keys and entry.is_dir(follow_symlinks=False):
+        shard = Path(entry.path)
+        if entry.name in keys and entry.is_dir(follow_symlinks=False) and (
+                store is None or entry.name not in stored or _same_files(store / entry.name, shard)):
             present.add(entry.name)
         else:
-            _remove(Path(entry.path))
+            _remove(shard)
     return present
+
+
+def _same_files(original: Path, copy: Path) -> bool:
+    """Whether `copy` holds the very files of `original` (hard links to them), and nothing else."""
+    for folder, subfolders, names in os.walk(original):
+        relative = os.path.relpath(folder, original)
+        there = os.path.join(copy, relative)
+        try:
+            with os.scandir(there) as entries:
+                found = {entry.name: entry for entry in entries}
+        except OSError:
+            return False
+        if set(found) != set(names) | set(subfolders):
+            return False
+        for name in names:
+            entry = found[name]
+            if entry.is_symlink() or entry.inode() != os.lstat(os.path.join(folder, name)).st_ino:
+                return False
+        if any(not found[name].is_dir(follow_symlinks=False) for name in subfolders):
+            return False
+    return True
 
 
 def _remove(path: Path) -> None:
