@@ -42,7 +42,8 @@ from .outdir import check_output_folder, output_lock
 from .report import format_problem
 
 # Seconds without a new file event before a rebuild: an editor's save is several events, which
-# watchfiles already gathers (`step`, 30 ms); this only joins what it reports a moment apart.
+# watchfiles already gathers (its `step`: 10 ms without a new event); this joins what it reports a
+# moment apart (a save of several writes and a rename takes a few milliseconds).
 QUIET = 0.02
 UNFREEZE_EVERY = 50  # rebuilds between two times the frozen heap is handed back to the collector
 PREVIEW = "_preview"  # the preview's folder, beside the site's output folder
@@ -448,7 +449,7 @@ def _watchfiles(*folders: str) -> Iterator[set[str]]:
     Linux, FSEvents on macOS); where it refuses (its limit of watches), by looking every 0.3 s."""
     import watchfiles
 
-    options: dict[str, Any] = {"step": 30, "debounce": 400, "raise_interrupt": False}
+    options: dict[str, Any] = {"step": 10, "debounce": 400, "raise_interrupt": False}
     try:
         for changes in watchfiles.watch(*folders, **options):
             yield {path for _, path in changes}
