@@ -30,9 +30,10 @@ _NUMBER = re.compile(
     r"(?<![\w.,])(?<![^\W\d_][-\u2010\u2011\u2013])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:st|nd|rd|th)?(?!\w)" + _SCALE,
     re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
-_NUMBER_IN_SOURCE = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?" + _SCALE, re.IGNORECASE)
-_WORD_IN_SOURCE = re.compile(r"\b(" + "|".join(_WORDS) + r")(?:[ -]+(" + "|".join(_WORDS) + r"))?\b" + _SCALE,
-                             re.IGNORECASE)
+# Matched in the source's text lowercased: a case-insensitive alternation of words is about three
+# times slower, and a build reads every stored copy.
+_NUMBER_IN_SOURCE = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?" + _SCALE)
+_WORD_IN_SOURCE = re.compile(r"\b(" + "|".join(_WORDS) + r")(?:[ -]+(" + "|".join(_WORDS) + r"))?\b" + _SCALE)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ def values_in(source_text: str) -> frozenset[Decimal]:
     """Every value a source's text states, in digits or in words, with and without its scale
     ("$5 million" states 5 000 000, and also 5)."""
     values: set[Decimal] = set()
+    source_text = source_text.lower()
     for match in _NUMBER_IN_SOURCE.finditer(source_text):
         whole, fraction, scale = match.groups()
         for with_scale in (scale, None):
