@@ -6,6 +6,7 @@ import functools
 import json
 import os
 import random
+import shlex
 import shutil
 from pathlib import Path
 
@@ -133,19 +134,21 @@ OLD_NS = 1_600_000_000 * 10**9
 def test_one_edited_event_indexes_one_shard_again(project, monkeypatch):
     """The other shards of the search index are the stored ones, and the site equals a clean build."""
     monkeypatch.setattr(search, "SHARD_PAGES", 4)
-    log = project / "indexed.log"  # the indexer runs in a process of its own: it notes each shard in a file
-
-    def noting(binary, site, key, pages, start=search._start):
-        with log.open("a") as file:
-            file.write(key + "\n")
-        return start(binary, site, key, pages)
+    # The indexer runs in a process of its own: Pagefind is run through a script that notes the
+    # shard each run writes (its --output-path, pagefind/<key>) in a file.
+    log = project / "indexed.log"
+    noting = project / "noting-pagefind"
+    real = search._binary()
+    noting.write_text(f"#!/bin/sh\nprev=''\nfor arg; do [ \"$prev\" = --output-path ] && basename \"$arg\" >> '{log}'; "
+                      f"prev=$arg; done\nexec {' '.join(map(shlex.quote, real))} \"$@\"\n")
+    noting.chmod(0o755)
+    monkeypatch.setattr(search, "_binary", lambda: [str(noting)])
 
     def indexed() -> list[str]:
         keys = log.read_text().split() if log.exists() else []
         log.unlink(missing_ok=True)
         return keys
 
-    monkeypatch.setattr(search, "_start", noting)
     build_site(project, "incremental", search=True)
     shards = json.loads((project / "incremental" / "pagefind" / "shards.json").read_text())["shards"]
     assert sorted(indexed()) == sorted(shards) and len(shards) == 5

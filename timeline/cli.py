@@ -20,10 +20,9 @@ from .fields import SLUG, did_you_mean, parse_date, url_problem
 from .load import load_content, load_static, symbolic_links
 from .model import Location, Problem, Timeline
 from .outdir import OutputBusy, UnsafeOutput, check_output_folder, output_lock
-from .processes import Forked, fork_call
 from .render import render_site
 from .report import checked, count, format_github, format_report
-from .search import SearchIndexError, index_for_search
+from .search import Indexing, SearchIndexError, index_for_search, start_indexing
 from .validate import validate
 from .write import SiteWriter, update_in_place
 
@@ -97,7 +96,7 @@ def render_and_write(timeline: Timeline, paths: Paths, cache: BuildCache, in_pla
     are reported, not raised, and leave the output as it was."""
     check_output(paths)  # main() checked it before any work; this is for callers other than main()
     writer = None
-    indexing: Forked | None = None
+    indexing: Indexing | None = None
     if not in_place:
         # With a cache, the site this build replaces is kept as a spare beside the output, and
         # the next build updates that spare instead of writing thousands of files anew.
@@ -111,7 +110,7 @@ def render_and_write(timeline: Timeline, paths: Paths, cache: BuildCache, in_pla
         mostly waits for Pagefind) while this one makes the lists and exports."""
         nonlocal indexing
         assert writer is not None
-        indexing = fork_call(index_for_search, writer.staging, store, [event.slug for event in timeline.events])
+        indexing = start_indexing(writer.staging, store, [event.slug for event in timeline.events])
 
     try:
         try:

@@ -53,7 +53,8 @@ def shard_of(slug: str, shards: int) -> int:
     return int.from_bytes(hashlib.blake2b(slug.encode("utf-8"), digest_size=8).digest(), "big") % shards
 
 
-def index_for_search(site_dir: Path, store: Path | None = None, slugs: Iterable[str] | None = None) -> None:
+def index_for_search(site_dir: Path, store: Path | None = None, slugs: Iterable[str] | None = None,
+                     binary: list[str] | None = None) -> None:
     """Write site_dir/pagefind/: the shards, shards.json (their order) and topics.json.
 
     `slugs`: the events whose pages (events/<slug>/index.html) are indexed; by default, every
@@ -71,7 +72,7 @@ def index_for_search(site_dir: Path, store: Path | None = None, slugs: Iterable[
     groups: list[list[Path]] = [[] for _ in range(count)]
     for slug, page in pages:
         groups[shard_of(slug, count)].append(Path(page))
-    binary = _binary()
+    binary = binary or _binary()
     version = _identity(binary)
     digests = _page_digests(pages, store)
     keys = [_shard_key(version, number, count, [(page.parent.name, digests[page.parent.name]) for page in group])
@@ -163,6 +164,73 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
     elif path.exists() or path.is_symlink():
         path.unlink()
+
+
+class Indexing:
+    """index_for_search running in a small Python process of its own, started by start_indexing."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self._process = process
+
+    def result(self) -> None:
+        """Wait for it; a failure is raised here as the SearchIndexError it raised there."""
+        errors = self._finish()
+        if self._process.returncode != 0:
+            detail = errors.decode("utf-8", "replace").strip().splitlines()
+            raise SearchIndexError(detail[-1] if detail else f"the indexer ended with status {self._process.returncode}")
+
+    def cancel(self) -> None:
+        """Stop it if it still runs (its Pagefind processes die with it: die_with_parent)."""
+        if self._process.poll() is None:
+            self._process.kill()
+        self._finish()
+
+    def _finish(self) -> bytes:
+        """What it wrote to stderr, once it has ended."""
+        stderr = self._process.stderr
+        errors = stderr.read() if stderr is not None and not stderr.closed else b""
+        if stderr is not None:
+            stderr.close()
+        self._process.wait()
+        return errors
+
+
+def start_indexing(site_dir: Path, store: Path | None, slugs: list[str]) -> Indexing:
+    """index_for_search(site_dir, store, slugs) in a new Python process, while this one goes on
+    (cli.py starts it once the event pages are written, and writes the lists meanwhile).
+
+    A new process, not a fork of this one: a fork shares the build's memory only until the build
+    changes it, and the build changes most of it while the index is made. Pagefind's command is
+    given on the command line, the slugs on stdin. It dies with the build (die_with_parent); call
+    this from the thread that will wait for it, with no other thread running (preexec_fn).
+    """
+    package_parent = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))}
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from timeline.search import _indexer_main; _indexer_main()",
+         str(site_dir), str(store) if store is not None else "", *_binary()],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+        preexec_fn=partial(die_with_parent, os.getpid()),  # noqa: PLW1509 -- see the docstring
+    )
+    assert process.stdin is not None
+    # The shard sizes too: the indexer's must be this process's (tests set them).
+    process.stdin.write(json.dumps({"slugs": slugs, "shard_pages": SHARD_PAGES, "max_shards": MAX_SHARDS}).encode())
+    process.stdin.close()
+    process.stdin = None  # given: Popen need not close it again
+    return Indexing(process)
+
+
+def _indexer_main() -> None:
+    """The indexer process's program (start_indexing): a failure is its last line on stderr."""
+    global SHARD_PAGES, MAX_SHARDS
+    site_dir, store, *binary = sys.argv[1:]
+    given = json.load(sys.stdin)
+    SHARD_PAGES, MAX_SHARDS = given["shard_pages"], given["max_shards"]
+    try:
+        index_for_search(Path(site_dir), Path(store) if store else None, given["slugs"], binary)
+    except SearchIndexError as error:
+        print(error, file=sys.stderr)
+        sys.exit(1)
 
 
 def _identity(binary: list[str]) -> str:
