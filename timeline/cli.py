@@ -22,7 +22,7 @@ from .model import Location, Problem, Timeline
 from .outdir import OutputBusy, UnsafeOutput, check_output_folder, output_lock
 from .render import render_site
 from .report import checked, count, format_github, format_report
-from .search import Indexing, SearchIndexError, index_for_search, start_indexing
+from .search import Indexing, SearchIndexError, index_for_search
 from .validate import validate
 from .write import SiteWriter, update_in_place
 
@@ -106,11 +106,10 @@ def render_and_write(timeline: Timeline, paths: Paths, cache: BuildCache, in_pla
     store = cache.folder / "search" if cache.folder is not None else None
 
     def index_pages() -> None:
-        """The event pages are all written: index them for search in a process of its own (it
-        mostly waits for Pagefind) while this one makes the lists and exports."""
+        """The event pages are all written: Pagefind can index them while the lists and exports are made."""
         nonlocal indexing
         assert writer is not None
-        indexing = start_indexing(writer.staging, store, [event.slug for event in timeline.events])
+        indexing = Indexing(writer.staging, store, [event.slug for event in timeline.events])
 
     try:
         try:
@@ -136,7 +135,7 @@ def render_and_write(timeline: Timeline, paths: Paths, cache: BuildCache, in_pla
             for relative, data in files.items():
                 writer.put(relative, data)
             started = indexing
-            kept = writer.finish(finalize=(lambda _staging: started.result()) if started is not None
+            kept = writer.finish(finalize=(lambda _staging: started.finish()) if started is not None
                                  else partial(index_for_search, store=store) if paths.search else None)
             written = frozenset(writer.written)
     except SearchIndexError as error:

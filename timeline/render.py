@@ -240,9 +240,10 @@ def _render_jobs(jobs: list[tuple[Event, bool, tuple[int, ...]]], forked: bool =
                      {level: str(worker.card(event, level)) for level in levels}))
         if worker.exports is not None:
             worker.exports.prepare(event)
-        if forked:  # each text is this event's own: what a worker remembers of it would only grow
-            worker.markdown.forget()
-            worker.numbering.forget()
+        # Each text is this event's own (and its page, card and exports are made): what the
+        # renderer remembers of it would only grow with the build.
+        worker.markdown.forget()
+        worker.numbering.forget()
     return done, worker.cache.to_send() if forked else {}
 
 

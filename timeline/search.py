@@ -53,53 +53,73 @@ def shard_of(slug: str, shards: int) -> int:
     return int.from_bytes(hashlib.blake2b(slug.encode("utf-8"), digest_size=8).digest(), "big") % shards
 
 
-def index_for_search(site_dir: Path, store: Path | None = None, slugs: Iterable[str] | None = None,
-                     binary: list[str] | None = None) -> None:
+def index_for_search(site_dir: Path, store: Path | None = None, slugs: Iterable[str] | None = None) -> None:
     """Write site_dir/pagefind/: the shards, shards.json (their order) and topics.json.
 
     `slugs`: the events whose pages (events/<slug>/index.html) are indexed; by default, every
-    page there. A build gives them, and starts this while it writes its other pages (cli.py).
-
-    Only the event pages are indexed (their article is marked data-pagefind-body). With `store`,
-    each shard indexed is kept there, and a shard whose pages are unchanged is taken from it.
-    When `site_dir` is the site before last, brought up to date (write.py), the shards of its
-    index that are still wanted stay as they are; the rest of its index is removed.
-    The indexers are killed if the build dies (on Linux; see processes.die_with_parent).
+    page there. Only the event pages are indexed (their article is marked data-pagefind-body).
+    With `store`, each shard indexed is kept there, and a shard whose pages are unchanged is taken
+    from it. When `site_dir` is the site before last, brought up to date (write.py), the shards of
+    its index that are still wanted stay as they are; the rest of its index is removed.
     """
-    pages = _event_pages(site_dir) if slugs is None else [
-        (slug, os.path.join(site_dir, "events", slug, "index.html")) for slug in sorted(slugs)]
-    count = shard_count(len(pages))
-    groups: list[list[Path]] = [[] for _ in range(count)]
-    for slug, page in pages:
-        groups[shard_of(slug, count)].append(Path(page))
-    binary = binary or _binary()
-    version = _identity(binary)
-    digests = _page_digests(pages, store)
-    keys = [_shard_key(version, number, count, [(page.parent.name, digests[page.parent.name]) for page in group])
-            for number, group in enumerate(groups)]
-    index_dir = site_dir / "pagefind"
-    stored = {key for key in keys if store is not None and (store / key).is_dir()}
-    present = _keep_wanted(index_dir, set(keys), store, stored)
-    index_dir.mkdir(exist_ok=True)
-    missing = [(key, group) for key, group in zip(keys, groups, strict=True) if key not in stored | present]
-    try:
-        _index_shards(binary, site_dir, missing)
-    finally:
-        _remove_work(site_dir)
-    for key in keys:
-        if key in present:
-            if store is not None and key not in stored:
-                _keep(index_dir / key, store, key)
-        elif key in stored:
-            _link_tree(store / key, index_dir / key)  # type: ignore[operator]  # stored implies a store
-        else:
-            _tidy(index_dir / key)
-            if store is not None:
-                _keep(index_dir / key, store, key)
-    if store is not None:
-        _forget_others(store, set(keys))
-    (index_dir / "shards.json").write_text(json.dumps({"shards": keys}) + "\n", encoding="utf-8")
-    _merge_topics(index_dir, keys)
+    Indexing(site_dir, store, slugs).finish()
+
+
+class Indexing:
+    """The search index of one build: begun as soon as its event pages are written, so that
+    Pagefind runs while the build makes its lists and exports (cli.py), and finished before the
+    new site is swapped in. Its first shards start at once; the others as those end, from
+    finish(). Pagefind's processes are killed if the build dies (on Linux; see
+    processes.die_with_parent). Make it from the thread that finishes it, with no other running.
+    """
+
+    def __init__(self, site_dir: Path, store: Path | None = None, slugs: Iterable[str] | None = None) -> None:
+        self.site_dir, self.store = site_dir, store
+        pages = _event_pages(site_dir) if slugs is None else [
+            (slug, os.path.join(site_dir, "events", slug, "index.html")) for slug in sorted(slugs)]
+        count = shard_count(len(pages))
+        groups: list[list[Path]] = [[] for _ in range(count)]
+        for slug, page in pages:
+            groups[shard_of(slug, count)].append(Path(page))
+        self.binary = _binary()
+        version = _identity(self.binary)
+        digests = _page_digests(pages, store)
+        self.keys = [_shard_key(version, number, count, [(page.parent.name, digests[page.parent.name]) for page in group])
+                     for number, group in enumerate(groups)]
+        self.index_dir = site_dir / "pagefind"
+        self.stored = {key for key in self.keys if store is not None and (store / key).is_dir()}
+        self.present = _keep_wanted(self.index_dir, set(self.keys), store, self.stored)
+        self.index_dir.mkdir(exist_ok=True)
+        missing = [(key, group) for key, group in zip(self.keys, groups, strict=True)
+                   if key not in self.stored | self.present]
+        self.shards = _Shards(self.binary, site_dir, missing)
+
+    def finish(self) -> None:
+        """Wait for the shards still being indexed, then put the index together."""
+        try:
+            self.shards.wait()
+        finally:
+            _remove_work(self.site_dir)
+        store, index_dir = self.store, self.index_dir
+        for key in self.keys:
+            if key in self.present:
+                if store is not None and key not in self.stored:
+                    _keep(index_dir / key, store, key)
+            elif key in self.stored:
+                _link_tree(store / key, index_dir / key)  # type: ignore[operator]  # stored implies a store
+            else:
+                _tidy(index_dir / key)
+                if store is not None:
+                    _keep(index_dir / key, store, key)
+        if store is not None:
+            _forget_others(store, set(self.keys))
+        (index_dir / "shards.json").write_text(json.dumps({"shards": self.keys}) + "\n", encoding="utf-8")
+        _merge_topics(index_dir, self.keys)
+
+    def cancel(self) -> None:
+        """Stop the indexers still running (the build failed before its swap)."""
+        self.shards.stop()
+        _remove_work(self.site_dir)
 
 
 def _event_pages(site_dir: Path) -> list[tuple[str, str]]:
@@ -166,73 +186,6 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
-class Indexing:
-    """index_for_search running in a small Python process of its own, started by start_indexing."""
-
-    def __init__(self, process: subprocess.Popen[bytes]) -> None:
-        self._process = process
-
-    def result(self) -> None:
-        """Wait for it; a failure is raised here as the SearchIndexError it raised there."""
-        errors = self._finish()
-        if self._process.returncode != 0:
-            detail = errors.decode("utf-8", "replace").strip().splitlines()
-            raise SearchIndexError(detail[-1] if detail else f"the indexer ended with status {self._process.returncode}")
-
-    def cancel(self) -> None:
-        """Stop it if it still runs (its Pagefind processes die with it: die_with_parent)."""
-        if self._process.poll() is None:
-            self._process.kill()
-        self._finish()
-
-    def _finish(self) -> bytes:
-        """What it wrote to stderr, once it has ended."""
-        stderr = self._process.stderr
-        errors = stderr.read() if stderr is not None and not stderr.closed else b""
-        if stderr is not None:
-            stderr.close()
-        self._process.wait()
-        return errors
-
-
-def start_indexing(site_dir: Path, store: Path | None, slugs: list[str]) -> Indexing:
-    """index_for_search(site_dir, store, slugs) in a new Python process, while this one goes on
-    (cli.py starts it once the event pages are written, and writes the lists meanwhile).
-
-    A new process, not a fork of this one: a fork shares the build's memory only until the build
-    changes it, and the build changes most of it while the index is made. Pagefind's command is
-    given on the command line, the slugs on stdin. It dies with the build (die_with_parent); call
-    this from the thread that will wait for it, with no other thread running (preexec_fn).
-    """
-    package_parent = str(Path(__file__).resolve().parent.parent)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))}
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from timeline.search import _indexer_main; _indexer_main()",
-         str(site_dir), str(store) if store is not None else "", *_binary()],
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
-        preexec_fn=partial(die_with_parent, os.getpid()),  # noqa: PLW1509 -- see the docstring
-    )
-    assert process.stdin is not None
-    # The shard sizes too: the indexer's must be this process's (tests set them).
-    process.stdin.write(json.dumps({"slugs": slugs, "shard_pages": SHARD_PAGES, "max_shards": MAX_SHARDS}).encode())
-    process.stdin.close()
-    process.stdin = None  # given: Popen need not close it again
-    return Indexing(process)
-
-
-def _indexer_main() -> None:
-    """The indexer process's program (start_indexing): a failure is its last line on stderr."""
-    global SHARD_PAGES, MAX_SHARDS
-    site_dir, store, *binary = sys.argv[1:]
-    given = json.load(sys.stdin)
-    SHARD_PAGES, MAX_SHARDS = given["shard_pages"], given["max_shards"]
-    try:
-        index_for_search(Path(site_dir), Path(store) if store else None, given["slugs"], binary)
-    except SearchIndexError as error:
-        print(error, file=sys.stderr)
-        sys.exit(1)
-
-
 def _identity(binary: list[str]) -> str:
     """Which Pagefind makes the shards, for their names: its version. Not its path or file times,
     which differ from one machine to the next: the same site must get the same names anywhere."""
@@ -296,55 +249,69 @@ def _binary() -> list[str]:
     return [str(found)] if found else [sys.executable, "-m", "pagefind"]
 
 
-def _index_shards(binary: list[str], site_dir: Path, shards: list[tuple[str, list[Path]]]) -> None:
-    """Pagefind over each shard's pages, two shards at a time: the next starts as soon as either
-    running one ends (their stderr pipes close when they do)."""
-    if not shards:
-        return
-    running: dict[int, tuple[subprocess.Popen[bytes], list[bytes]]] = {}
-    failure = None
-    todo = iter(shards)
-    parallel = max(1, min(2, os.cpu_count() or 1))
-    waiting = selectors.DefaultSelector()
+class _Shards:
+    """Pagefind over each shard's pages, two shards at a time: the first start when this is made,
+    and the next as soon as either running one ends (their stderr pipes close when they do)."""
 
-    def start(count: int) -> None:
-        for key, group in _take(todo, count):
-            process = _start(binary, site_dir, key, group)
+    def __init__(self, binary: list[str], site_dir: Path, shards: list[tuple[str, list[Path]]]) -> None:
+        self.binary, self.site_dir = binary, site_dir
+        self.todo = iter(shards)
+        self.running: dict[int, tuple[subprocess.Popen[bytes], list[bytes]]] = {}
+        self.waiting = selectors.DefaultSelector()
+        self.failure: str | None = None
+        try:
+            self._start(max(1, min(2, os.cpu_count() or 1)))
+        except OSError as error:
+            self.failure = f"Pagefind could not run: {error}"
+            self.stop()
+
+    def _start(self, count: int) -> None:
+        for key, group in _take(self.todo, count):
+            process = _start(self.binary, self.site_dir, key, group)
             assert process.stderr is not None
-            running[process.stderr.fileno()] = (process, [])
-            waiting.register(process.stderr, selectors.EVENT_READ)
+            self.running[process.stderr.fileno()] = (process, [])
+            self.waiting.register(process.stderr, selectors.EVENT_READ)
 
-    try:
-        start(parallel)
-        deadline = time.monotonic() + 600
-        while running:
-            ready = waiting.select(timeout=max(0.0, deadline - time.monotonic()))
-            if not ready:
-                raise subprocess.TimeoutExpired("pagefind", 600)
-            for found, _ in ready:
-                process, errors = running[found.fd]
-                chunk = os.read(found.fd, 65536)
-                if chunk:
-                    errors.append(chunk)
-                    continue
-                waiting.unregister(found.fileobj)
-                del running[found.fd]
-                process.wait()
-                process.stderr.close()  # type: ignore[union-attr]  # a pipe: see _start
-                if process.returncode != 0 and failure is None:
-                    detail = b"".join(errors).decode("utf-8", "replace").strip().splitlines()
-                    failure = "Pagefind failed: " + (detail[-1] if detail else f"exit status {process.returncode}")
-                if failure is None:
-                    start(1)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        failure = f"Pagefind could not run: {error}"
-    finally:
-        for process, _ in running.values():
+    def wait(self) -> None:
+        """Until every shard is indexed; raises SearchIndexError if Pagefind failed on one."""
+        try:
+            deadline = time.monotonic() + 600
+            while self.running:
+                ready = self.waiting.select(timeout=max(0.0, deadline - time.monotonic()))
+                if not ready:
+                    raise subprocess.TimeoutExpired("pagefind", 600)
+                for found, _ in ready:
+                    self._read(found)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            self.failure = self.failure or f"Pagefind could not run: {error}"
+        finally:
+            self.stop()
+        if self.failure is not None:
+            raise SearchIndexError(self.failure)
+
+    def _read(self, found: selectors.SelectorKey) -> None:
+        process, errors = self.running[found.fd]
+        chunk = os.read(found.fd, 65536)
+        if chunk:
+            errors.append(chunk)
+            return
+        self.waiting.unregister(found.fileobj)
+        del self.running[found.fd]
+        process.wait()
+        process.stderr.close()  # type: ignore[union-attr]  # a pipe: see _start
+        if process.returncode != 0 and self.failure is None:
+            detail = b"".join(errors).decode("utf-8", "replace").strip().splitlines()
+            self.failure = "Pagefind failed: " + (detail[-1] if detail else f"exit status {process.returncode}")
+        if self.failure is None:
+            self._start(1)
+
+    def stop(self) -> None:
+        for process, _ in self.running.values():
             process.kill()
             process.wait()
-        waiting.close()
-    if failure is not None:
-        raise SearchIndexError(failure)
+            process.stderr.close()  # type: ignore[union-attr]
+        self.running.clear()
+        self.waiting.close()
 
 
 def _take(items: Iterator[tuple[str, list[Path]]], count: int) -> list[tuple[str, list[Path]]]:
