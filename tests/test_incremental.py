@@ -359,3 +359,17 @@ def test_a_cache_restored_on_another_checkout_saves_validation(project, monkeypa
     reused = build_site(checkout, "_site", "--cache", str(cache))
     assert checked == ["content/events/2024-02-02-beta.md"]
     assert reused == build_site(checkout, "clean", "--no-cache")
+
+
+def test_a_cache_kept_on_disk_does_not_hold_what_is_for_memory_only(tmp_path):
+    """Each text's HTML (memo.IN_MEMORY_ONLY) is kept by the preview's cache, which lives in memory
+    between rebuilds; a build's cache, saved to disk without it, lets it go at once: at 40,000
+    events it was a hundred megabytes held to the end of the build for nothing."""
+    from timeline.cache import BuildCache
+
+    preview, build = BuildCache(None), BuildCache.open(tmp_path / "cache", "salt")
+    for cache in (preview, build):
+        cache.put(("html", "digest"), "<p>text</p>")
+        cache.put(("card", "digest"), "<article>card</article>")
+    assert preview.get(("html", "digest")) == "<p>text</p>" and build.get(("html", "digest")) is None
+    assert preview.get(("card", "digest")) == build.get(("card", "digest")) == "<article>card</article>"

@@ -126,6 +126,10 @@ class BuildCache:
         return value
 
     def put(self, key: Hashable, value: Any) -> None:
+        if self.folder is not None and isinstance(key, tuple) and key[0] in IN_MEMORY_ONLY:
+            # A cache kept on disk is a build's: what stays in memory only would be kept for
+            # nothing (each event's texts are used while it is rendered, and then no more).
+            return
         self.used[key] = value
 
     def reuse(self, out_dir: Path | None) -> Reuse:
