@@ -4,6 +4,7 @@ workers, each done once."""
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 import pytest
@@ -21,7 +22,9 @@ def _who(chunk: list[int], forked: bool) -> tuple[int, bool, list[int]]:
 def test_fork_map_shares_the_chunks_between_this_process_and_its_workers_each_once(monkeypatch):
     monkeypatch.setattr(processes, "PARALLEL_FROM", 10)
     items = list(range(500))
+    switch = sys.getswitchinterval()
     results = list(fork_map(_who, items, None))
+    assert sys.getswitchinterval() == switch  # shortened while the workers ran, then given back
     assert sorted(item for _, _, done in results for item in done) == [2 * item for item in items]
     here = {forked for pid, forked, _ in results if pid == os.getpid()}
     elsewhere = {forked for pid, forked, _ in results if pid != os.getpid()}

@@ -75,6 +75,7 @@ def fork_map(function: Callable[..., T], items: list[Any], state: Any) -> Iterat
     global _shared
     cores = min(os.cpu_count() or 1, 4)
     _shared = state
+    switch = sys.getswitchinterval()
     try:
         if len(items) < PARALLEL_FROM or cores < 2 or sys.platform == "win32":
             if items:
@@ -86,7 +87,6 @@ def fork_map(function: Callable[..., T], items: list[Any], state: Any) -> Iterat
         # The pool's own thread here feeds the workers and reads their results, a pipe's worth at
         # a time: each time it must wait for this thread to let go of the interpreter lock, by
         # default up to 5 ms. With this thread busy with its own chunks, the workers would wait.
-        switch = sys.getswitchinterval()
         sys.setswitchinterval(0.0002)
         with ProcessPoolExecutor(helpers, mp_context=get_context("fork"), initializer=die_with_parent,
                                  initargs=(os.getpid(),)) as pool:
@@ -107,6 +107,5 @@ def fork_map(function: Callable[..., T], items: list[Any], state: Any) -> Iterat
                     yield running.popleft()[0].result()
     finally:
         _shared = None
-        if "switch" in locals():
-            sys.setswitchinterval(switch)
+        sys.setswitchinterval(switch)
 
