@@ -19,7 +19,7 @@ import json
 import posixpath
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -67,17 +67,27 @@ def render_exports(timeline: Timeline, markdown: MarkdownRenderer, pages: Iterab
     build cache) under `scope` (site.yaml and templates) and the event's fingerprint, so a
     rebuild after one edit formats one event, and joins the rest.
     """
+    return dict(export_files(timeline, markdown, pages, memo, scope, context))
+
+
+def export_files(timeline: Timeline, markdown: MarkdownRenderer, pages: Iterable[str],
+                 memo: Memo | None = None, scope: str = "", context: ExportContext | None = None,
+                 ) -> Iterator[tuple[str, bytes]]:
+    """render_exports' files one at a time, by path: a build writes each before the next is
+    made (at 40,000 events they are tens of megabytes each)."""
     context = context or ExportContext(timeline, markdown, memo, scope)
-    files = {
-        "feed.xml": _atom(context),
-        "feed.json": _json_feed(context),
-        "timeline.ics": _icalendar(context),
-        "timeline.json": _timelinejs(context),
-        "timeline.csv": _csv(context),
-        "sitemap.xml": _sitemap(context, pages),
-        "robots.txt": _robots(context),
+    pages = list(pages)
+    makers: dict[str, Callable[[], bytes]] = {
+        "feed.xml": lambda: _atom(context),
+        "feed.json": lambda: _json_feed(context),
+        "robots.txt": lambda: _robots(context),
+        "sitemap.xml": lambda: _sitemap(context, pages),
+        "timeline.csv": lambda: _csv(context),
+        "timeline.ics": lambda: _icalendar(context),
+        "timeline.json": lambda: _timelinejs(context),
     }
-    return dict(sorted(files.items()))
+    for path in sorted(makers):
+        yield path, makers[path]()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ build's file is not rendered: it is returned as `Unchanged`, and write.py keeps 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from jinja2 import Environment
@@ -94,20 +94,24 @@ class PlacedRow(NamedTuple):
                 f'<a href="{self.root}events/{self.slug}/">{escape(self.title)}</a></li>')
 
 
+Sink = Callable[[str, bytes | Unchanged], None]  # where a made page goes: write.SiteWriter.put
+
+
 class ListPages:
     """The list pages of one build, each made (or kept) by `page`, and what they share: the cards
     ({(slug, level): html}, with stand-ins for the root and the citation prefix) and the rows."""
 
     def __init__(self, timeline: Timeline, env: Environment, cards: dict[tuple[str, int], str],
-                 kept: Reuse, scope: str, limits: Limits):
+                 kept: Reuse, scope: str, limits: Limits, sink: Sink | None = None):
         self.timeline = timeline
         self.env = env
         self.cards = cards
         self.kept_file = kept
         self.scope = scope
         self.limits = limits
-        self.kept: dict[str, Unchanged] = {}
-        self.rendered: dict[str, str] = {}
+        self.held: dict[str, bytes | Unchanged] = {}
+        # Each page handed on as soon as it is made (to be written), or held until the end.
+        self.put: Sink = sink or self.held.__setitem__
         self.paths: list[str] = []  # every list page, in the order made
         self.position = {event.slug: f"e{i}" for i, event in enumerate(timeline.events, 1)}  # short citation prefixes
 
@@ -117,16 +121,17 @@ class ListPages:
         self.paths.append(path)
         kept = self.kept_file(path, context_digest("list", self.scope, path, template, context=context))
         if kept is not None:
-            self.kept[path] = kept
+            self.put(path, kept)
             return
         site = self.timeline.site
         depth = path.count("/")
         root = ("../" * depth or "./") if path != "404.html" else base_path(site.base_url)
-        self.rendered[path] = self.env.get_template(template).render(
-            site=site, root=root, path=path, page_url=page_url(site.base_url, path), **context)
+        self.put(path, self.env.get_template(template).render(  # encoded at once: the text is let go
+            site=site, root=root, path=path, page_url=page_url(site.base_url, path), **context).encode("utf-8"))
 
     def files(self) -> dict[str, bytes | Unchanged]:
-        return {**self.kept, **{path: text.encode("utf-8") for path, text in self.rendered.items()}}
+        """The pages not handed to a sink."""
+        return self.held
 
     def placed(self, event: Event, root: str, level: int) -> PlacedCard:
         return PlacedCard(event.fingerprint, self.position[event.slug], level, root, event.slug, self.cards)
@@ -150,9 +155,11 @@ class ListPages:
 
 
 def render_lists(timeline: Timeline, env: Environment, cards: dict[tuple[str, int], str], kept: Reuse,
-                 scope: str, limits: Limits) -> tuple[dict[str, bytes | Unchanged], list[str]]:
-    """Every list page, and the paths of them all in the order made (the exports list them)."""
-    lists = ListPages(timeline, env, cards, kept, scope, limits)
+                 scope: str, limits: Limits, sink: Sink | None = None,
+                 ) -> tuple[dict[str, bytes | Unchanged], list[str]]:
+    """Every list page (each handed to `sink` as it is made, if one is given: then none is
+    returned), and the paths of them all in the order made (the exports list them)."""
+    lists = ListPages(timeline, env, cards, kept, scope, limits, sink)
     tag_groups = timeline.tags()
     tags = [(tag, len(es)) for tag, es in tag_groups]  # what the pages show of them: the count
     _timeline_pages(lists, tags)

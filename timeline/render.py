@@ -22,7 +22,7 @@ from markupsafe import Markup
 from . import paging
 from .citing import PageNumbering, card_citations, card_text, numbers
 from .digests import context_digest, digest, folder_digest
-from .exports import ExportContext, render_exports
+from .exports import ExportContext, export_files
 from .jsonld import claim_review_json_ld, event_json_ld
 from .lists import ROOT, EventLink, Limits, render_lists
 from .markup import PREFIX, CitedHtml, MarkdownRenderer
@@ -254,7 +254,7 @@ def render_site(timeline: Timeline, templates_dir: Path, memo: Memo | None = Non
     """Every page and export. `memo` (the build cache's) keeps cards, Markdown and exports between
     builds; a page that `kept` says the previous output has, made from the same key, is `Unchanged`.
 
-    With `sink`, each event page is handed to it as soon as it is rendered (to be written) and is
+    With `sink`, each page and export is handed to it as soon as it is made (to be written) and is
     not in the returned dict: at thousands of events, holding every page until the end would take
     more memory than everything else. The preview leaves the exports out (exports=False): nobody
     reads a feed while editing. `pages_done` is called once every event page is with `sink`,
@@ -304,12 +304,15 @@ def render_site(timeline: Timeline, templates_dir: Path, memo: Memo | None = Non
 
     # 2. The lists, assembled from the cards (lists.py).
     limits = Limits(LIST_LIMIT, YEAR_PAGE_LIMIT, ROWS_PAGE_LIMIT, SOURCES_LIMIT, SOURCES_PAGE_LIMIT, CITED_SHOWN)
-    listed, list_paths = render_lists(timeline, renderer.env, cards, kept, scope, limits)
+    # Each handed to `sink` as it is made: at 40,000 events, held to the end, they were most of
+    # the build's peak memory.
+    listed, list_paths = render_lists(timeline, renderer.env, cards, kept, scope, limits, sink)
     files.update(listed)
     if exports:
-        files.update(render_exports(timeline, renderer.markdown,
-                                    [*list_paths, *(f"events/{e.slug}/index.html" for e in events)], cache, scope,
-                                    renderer.exports))
+        for path, data in export_files(timeline, renderer.markdown,
+                                       [*list_paths, *(f"events/{e.slug}/index.html" for e in events)], cache, scope,
+                                       renderer.exports):
+            put(path, data)
     return dict(sorted(files.items()))
 
 
