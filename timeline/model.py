@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import ClassVar
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Location:
     """Where an editor can find something: a path relative to the project, and a 1-based line."""
 
@@ -69,7 +69,7 @@ class EventDate:
         return self.iso
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     id: str
     url: str
@@ -118,7 +118,7 @@ class Source:
         return self.title.startswith("(") and self.title.endswith(")")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Citation:
     source: Source
     number: int  # 1-based: in the `sources` list's order, renumbered by first use on each page (citing.py)
@@ -192,7 +192,7 @@ class DerivedFigure:
     where: Location
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: thousands of each, two per event in a build
 class Event:
     slug: str
     title: str
