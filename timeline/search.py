@@ -148,7 +148,9 @@ def _keep_wanted(index_dir: Path, keys: set[str], store: Path | None, stored: se
     if not index_dir.is_dir() or index_dir.is_symlink():
         _remove(index_dir)
         return present
-    for entry in os.scandir(index_dir):
+    with os.scandir(index_dir) as listing:
+        entries = list(listing)  # listed whole before anything in it is removed
+    for entry in entries:
         shard = Path(entry.path)
         if entry.name in keys and entry.is_dir(follow_symlinks=False) and (
                 store is None or entry.name not in stored or _same_files(store / entry.name, shard)):
