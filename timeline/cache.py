@@ -127,8 +127,10 @@ class BuildCache:
 
     def put(self, key: Hashable, value: Any) -> None:
         if self.folder is not None and isinstance(key, tuple) and key[0] in IN_MEMORY_ONLY:
-            # A cache kept on disk is a build's: what stays in memory only would be kept for
-            # nothing (each event's texts are used while it is rendered, and then no more).
+            # Each text's HTML is kept by the preview's cache, which lives in memory. A cache kept
+            # on disk is a build's: on disk the HTML would double the cache for little (a page
+            # whose text is unchanged is not rendered again), and in memory it would be held to
+            # the end of the build for nothing (each text is used while its event is rendered).
             return
         self.used[key] = value
 
@@ -185,11 +187,7 @@ class BuildCache:
         self.files, self.seen_files = self.seen_files, {}
         if self.folder is None or not persist:
             return
-        # The HTML of each text is shared between the pages, cards and exports of one run, and
-        # kept by the preview; on disk it would double the cache for little: a page whose text
-        # is unchanged is not rendered again anyway.
-        memo = {k: v for k, v in self.memo.items() if not (isinstance(k, tuple) and k[0] in IN_MEMORY_ONLY)}
-        state = {"format": FORMAT, "salt": self.salt, "memo": memo, "outputs": self.outputs,
+        state = {"format": FORMAT, "salt": self.salt, "memo": self.memo, "outputs": self.outputs,
                  "files": self.files, "live_id": self.live_id, "live_paths": self.live_paths,
                  "live_mark": self.live_mark, "spare": self.spare}
         self.folder.mkdir(parents=True, exist_ok=True)
