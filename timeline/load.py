@@ -209,7 +209,8 @@ class _Reader:
         return text, file_digest
 
 
-def _stem(path: str) -> str:
+def file_stem(path: str) -> str:
+    """The file name without its extension: a source's id (Path(path).stem, without the object)."""
     return os.path.splitext(os.path.basename(path))[0]
 
 
@@ -246,7 +247,7 @@ def load_content(content_dir: Path, memo: FileMemo | None = None) -> RawContent:
     _check_top_level(content_dir, reader)
     snapshots = {}
     source_files = _files(content_dir / "sources", (".yaml", ".txt"), reader, "a source (.yaml) or snapshot (.txt)")
-    stems = {path: _stem(path) for path in source_files}
+    stems = {path: file_stem(path) for path in source_files}
     yaml_stems = {stems[path] for path in source_files if path.endswith(".yaml")}
     for path in source_files:
         if not path.endswith(".txt"):

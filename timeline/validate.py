@@ -6,7 +6,6 @@ import dataclasses
 import datetime
 import io
 import pickle
-import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
@@ -14,7 +13,7 @@ from typing import cast
 
 from .digests import digest
 from .fields import SLUG, Fields, did_you_mean, slugify
-from .load import RawContent, RawEvent, RawSource, parse_event
+from .load import RawContent, RawEvent, RawSource, file_stem, parse_event
 from .memo import Memo
 from .model import (
     RATINGS,
@@ -74,8 +73,8 @@ def validate(raw: RawContent, drafts: bool = False, memo: Memo | None = None,
             if remember is not None and len(problems) == before and not raw_source.reuse:
                 remember.put(("source", raw.site_digest, raw_source.digest), source)
     # Files that exist but have errors: events citing them are not told the id is unknown as well.
-    broken = {_stem(r.where.path) for r in raw.sources} - set(sources)
-    broken |= {_stem(p.where.path) for p in raw.problems if p.where.path.endswith(".yaml")}
+    broken = {file_stem(r.where.path) for r in raw.sources} - set(sources)
+    broken |= {file_stem(p.where.path) for p in raw.problems if p.where.path.endswith(".yaml")}
     events = []
     clean_events = []  # validated now without a single problem: remembered if the whole build is clean
     checked = _check_events([r for r in raw.events if not r.reuse], (sources, broken, policy, topics))
@@ -117,7 +116,7 @@ def validate(raw: RawContent, drafts: bool = False, memo: Memo | None = None,
 
 def _source(raw: RawSource, policy: Policy, problems: list[Problem]) -> Source | None:
     before = len(problems)
-    source_id = PurePosixPath(raw.where.path).stem
+    source_id = file_stem(raw.where.path)
     fields = Fields(raw.data, raw.where, problems, "source file")
     if not SLUG.match(source_id):
         fields.problem(
@@ -425,11 +424,6 @@ def _claim_review(fields: Fields, sources: dict[str, Source], listed: set[str]) 
     if _errors_since(fields.problems, before) or date is None:  # a missing date is one of the errors
         return None
     return ClaimReview(claim, claimant, claim_date, rating, verdict, date, sources.get(appearance_id))
-
-
-def _stem(path: str) -> str:
-    """PurePosixPath(path).stem, without making thousands of path objects."""
-    return posixpath.splitext(posixpath.basename(path))[0]
 
 
 def _check_unique_slugs(events: list[Event], problems: list[Problem]) -> None:
