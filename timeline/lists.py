@@ -102,16 +102,14 @@ class ListPages:
     ({(slug, level): html}, with stand-ins for the root and the citation prefix) and the rows."""
 
     def __init__(self, timeline: Timeline, env: Environment, cards: dict[tuple[str, int], str],
-                 kept: Reuse, scope: str, limits: Limits, sink: Sink | None = None):
+                 kept: Reuse, scope: str, limits: Limits, put: Sink):
         self.timeline = timeline
         self.env = env
         self.cards = cards
         self.kept_file = kept
         self.scope = scope
         self.limits = limits
-        self.held: dict[str, bytes | Unchanged] = {}
-        # Each page handed on as soon as it is made (to be written), or held until the end.
-        self.put: Sink = sink or self.held.__setitem__
+        self.put = put  # each page handed on as soon as it is made
         self.paths: list[str] = []  # every list page, in the order made
         self.position = {event.slug: f"e{i}" for i, event in enumerate(timeline.events, 1)}  # short citation prefixes
 
@@ -128,10 +126,6 @@ class ListPages:
         root = ("../" * depth or "./") if path != "404.html" else base_path(site.base_url)
         self.put(path, self.env.get_template(template).render(  # encoded at once: the text is let go
             site=site, root=root, path=path, page_url=page_url(site.base_url, path), **context).encode("utf-8"))
-
-    def files(self) -> dict[str, bytes | Unchanged]:
-        """The pages not handed to a sink."""
-        return self.held
 
     def placed(self, event: Event, root: str, level: int) -> PlacedCard:
         return PlacedCard(event.fingerprint, self.position[event.slug], level, root, event.slug, self.cards)
@@ -155,11 +149,10 @@ class ListPages:
 
 
 def render_lists(timeline: Timeline, env: Environment, cards: dict[tuple[str, int], str], kept: Reuse,
-                 scope: str, limits: Limits, sink: Sink | None = None,
-                 ) -> tuple[dict[str, bytes | Unchanged], list[str]]:
-    """Every list page (each handed to `sink` as it is made, if one is given: then none is
-    returned), and the paths of them all in the order made (the exports list them)."""
-    lists = ListPages(timeline, env, cards, kept, scope, limits, sink)
+                 scope: str, limits: Limits, put: Sink) -> list[str]:
+    """Every list page, each handed to `put` as it is made; returns the paths of them all in the
+    order made (the exports list them)."""
+    lists = ListPages(timeline, env, cards, kept, scope, limits, put)
     tag_groups = timeline.tags()
     tags = [(tag, len(es)) for tag, es in tag_groups]  # what the pages show of them: the count
     _timeline_pages(lists, tags)
@@ -182,7 +175,7 @@ def render_lists(timeline: Timeline, env: Environment, cards: dict[tuple[str, in
     lists.page("search/index.html", "search.html", tags=tags)
     lists.page("about/index.html", "about.html")  # the site's settings only: in the scope of every key
     lists.page("404.html", "404.html")
-    return lists.files(), lists.paths
+    return lists.paths
 
 
 def _timeline_pages(lists: ListPages, tags: list[tuple[str, int]]) -> None:

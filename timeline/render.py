@@ -304,10 +304,9 @@ def render_site(timeline: Timeline, templates_dir: Path, memo: Memo | None = Non
 
     # 2. The lists, assembled from the cards (lists.py).
     limits = Limits(LIST_LIMIT, YEAR_PAGE_LIMIT, ROWS_PAGE_LIMIT, SOURCES_LIMIT, SOURCES_PAGE_LIMIT, CITED_SHOWN)
-    # Each handed to `sink` as it is made: at 40,000 events, held to the end, they were most of
-    # the build's peak memory.
-    listed, list_paths = render_lists(timeline, renderer.env, cards, kept, scope, limits, sink)
-    files.update(listed)
+    # Each handed on as it is made: at 40,000 events, held to the end, they were most of the
+    # build's peak memory.
+    list_paths = render_lists(timeline, renderer.env, cards, kept, scope, limits, put)
     if exports:
         for path, data in export_files(timeline, renderer.markdown,
                                        [*list_paths, *(f"events/{e.slug}/index.html" for e in events)], cache, scope,
