@@ -19,7 +19,7 @@ import json
 import posixpath
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -76,18 +76,13 @@ def export_files(timeline: Timeline, markdown: MarkdownRenderer, pages: Iterable
     """render_exports' files one at a time, by path: a build writes each before the next is
     made (at 40,000 events they are tens of megabytes each)."""
     context = context or ExportContext(timeline, markdown, memo, scope)
-    pages = list(pages)
-    makers: dict[str, Callable[[], bytes]] = {
-        "feed.xml": lambda: _atom(context),
-        "feed.json": lambda: _json_feed(context),
-        "robots.txt": lambda: _robots(context),
-        "sitemap.xml": lambda: _sitemap(context, pages),
-        "timeline.csv": lambda: _csv(context),
-        "timeline.ics": lambda: _icalendar(context),
-        "timeline.json": lambda: _timelinejs(context),
-    }
-    for path in sorted(makers):
-        yield path, makers[path]()
+    yield "feed.json", _json_feed(context)  # in the order of their paths
+    yield "feed.xml", _atom(context)
+    yield "robots.txt", _robots(context)
+    yield "sitemap.xml", _sitemap(context, pages)
+    yield "timeline.csv", _csv(context)
+    yield "timeline.ics", _icalendar(context)
+    yield "timeline.json", _timelinejs(context)
 
 
 # ---------------------------------------------------------------------------------------------
